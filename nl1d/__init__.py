@@ -1,0 +1,67 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""nl1d: non-local 1D ResNets for long physiological signals, as an
+MMAction2 plugin. ``import nl1d`` checks the stack, repairs what the pinned
+stack needs repaired and registers every module into mmaction2's registries.
+"""
+import mmengine
+from mmengine.utils import digit_version
+
+from .version import __version__, version_info
+
+mmengine_minimum_version = '0.10.7'
+mmengine_maximum_version = '0.11.0'
+mmcv_minimum_version = '2.0.0rc4'
+mmcv_maximum_version = '2.2.0'
+mmaction_minimum_version = '1.2.0'
+mmaction_maximum_version = '1.3.0'
+
+
+def _check_version(name: str, version: str, low: str, high: str,
+                   fix: str) -> None:
+    if not digit_version(low) <= digit_version(version) < digit_version(high):
+        raise ImportError(
+            f'nl1d {__version__} needs {name}>={low},<{high}, but '
+            f'{name}=={version} is installed. {fix}')
+
+
+_check_version('mmengine', mmengine.__version__, mmengine_minimum_version,
+               mmengine_maximum_version,
+               'Run `pip install -c requirements/constraints.txt .` from the '
+               'nl1d repository.')
+
+try:
+    import mmcv
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'nl1d needs mmcv-lite (or mmcv) <2.2.0: run `pip install '
+        '"mmcv-lite==2.1.0"`.') from e
+_check_version('mmcv', mmcv.__version__, mmcv_minimum_version,
+               mmcv_maximum_version,
+               'mmaction2 1.2.0 refuses mmcv>=2.2.0 at import: run '
+               '`pip install "mmcv-lite==2.1.0"`.')
+
+try:
+    import mmaction
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'nl1d needs mmaction2 1.2.0. Install it without its dependencies '
+        '(they drag in decord and opencv-contrib-python): `pip install '
+        '--no-deps -r requirements/mmaction.txt`.') from e
+_check_version('mmaction2', mmaction.__version__, mmaction_minimum_version,
+               mmaction_maximum_version,
+               'Run `pip install --no-deps -r requirements/mmaction.txt`.')
+
+# Stack repairs: before anything imports mmaction.models.
+from .utils.compat import (allow_mmengine_checkpoint_globals,  # noqa: E402
+                           install_drn_stub, install_safe_checkpoint_loaders)
+
+install_drn_stub()  # mmaction2 #2714
+allow_mmengine_checkpoint_globals()  # mmengine #1655
+# weights_only=True on every mmengine load path, URLs included (torch.hub's
+# load_state_dict_from_url defaults to weights_only=False).
+install_safe_checkpoint_loaders()
+
+# Registration: every submodule that registers something.
+from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
+
+__all__ = ['__version__', 'version_info']
