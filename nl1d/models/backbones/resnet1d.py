@@ -1,0 +1,438 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""1D ResNet with non-local blocks, after torchvision's ``resnet.py`` and
+mmaction2's ``ResNet3d`` (He et al., CVPR 2016; Wang et al., CVPR 2018)."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch.nn as nn
+import torch.utils.checkpoint as cp
+from mmcv.cnn import (build_activation_layer, build_conv_layer,
+                      build_norm_layer)
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModule, Sequential, constant_init
+from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
+from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
+from torch import Tensor
+
+from mmaction.registry import MODELS
+from ..necks.non_local import NonLocal1d
+from .deflate import deflate_state_dict
+
+
+def _conv(conv_cfg: Dict, in_planes: int, out_planes: int, kernel_size: int,
+          stride: int = 1) -> nn.Module:
+    """Bias-free conv with 'same'-style padding, as torchvision's helpers."""
+    return build_conv_layer(
+        conv_cfg,
+        in_planes,
+        out_planes,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=kernel_size // 2,
+        bias=False)
+
+
+def _norm(norm_cfg: Dict, planes: int) -> nn.Module:
+    return build_norm_layer(norm_cfg, planes)[1]
+
+
+class _ResBlock1d(BaseModule):
+    """What both blocks share: ``relu(residual(x) + identity)``, optional
+    activation checkpointing and an optional trailing non-local block.
+
+    Subclasses build ``conv*``/``bn*``, ``relu`` and ``downsample`` and
+    implement ``_residual`` and ``last_norm``.
+    """
+    expansion = 1
+
+    def _residual(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def last_norm(self) -> nn.Module:
+        """The norm closing the residual branch (zeroed by
+        ``zero_init_residual``)."""
+        raise NotImplementedError
+
+    def _add_non_local(self, non_local: bool, non_local_cfg: Dict) -> None:
+        if non_local:
+            self.non_local_block = NonLocal1d(
+                self.last_norm().num_features, **non_local_cfg)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """
+        Args:
+            x (Tensor): (N, inplanes, L).
+
+        Returns:
+            Tensor: (N, planes * expansion, L / stride).
+        """
+
+        def inner(x: Tensor) -> Tensor:
+            identity = x if self.downsample is None else self.downsample(x)
+            return self._residual(x) + identity
+
+        if self.with_cp and x.requires_grad:
+            out = cp.checkpoint(inner, x, use_reentrant=False)
+        else:
+            out = inner(x)
+        out = self.relu(out)
+        if hasattr(self, 'non_local_block'):
+            out = self.non_local_block(out)  # (N, C, L'), same shape
+        return out
+
+
+class BasicBlock1d(_ResBlock1d):
+    """Two 3-tap convolutions with a residual connection.
+
+    Args:
+        inplanes (int): Input channels.
+        planes (int): Output channels (``planes * expansion``).
+        stride (int): Stride of ``conv1``. Defaults to 1.
+        downsample (nn.Module, optional): Projection of the identity.
+            Defaults to None.
+        non_local (bool): Append a :class:`NonLocal1d` after the block's
+            output activation (as mmaction2's ``ResNet3d``). Defaults to False.
+        non_local_cfg (dict): Arguments of that block. Defaults to ``dict()``.
+        conv_cfg (dict): Defaults to ``dict(type='Conv1d')``.
+        norm_cfg (dict): Defaults to ``dict(type='BN1d')``.
+        act_cfg (dict): Defaults to ``dict(type='ReLU', inplace=True)``.
+        with_cp (bool): Checkpoint the residual branch (recomputed in
+            backward to save activation memory). Defaults to False.
+    """
+    expansion = 1
+
+    def __init__(self,
+                 inplanes: int,
+                 planes: int,
+                 stride: int = 1,
+                 downsample: Optional[nn.Module] = None,
+                 non_local: bool = False,
+                 non_local_cfg: Dict = dict(),
+                 conv_cfg: Dict = dict(type='Conv1d'),
+                 norm_cfg: Dict = dict(type='BN1d'),
+                 act_cfg: Dict = dict(type='ReLU', inplace=True),
+                 with_cp: bool = False) -> None:
+        super().__init__()
+        self.conv1 = _conv(conv_cfg, inplanes, planes, 3, stride)
+        self.bn1 = _norm(norm_cfg, planes)
+        self.conv2 = _conv(conv_cfg, planes, planes, 3)
+        self.bn2 = _norm(norm_cfg, planes)
+        self.relu = build_activation_layer(act_cfg)
+        self.downsample = downsample
+        self.with_cp = with_cp
+        self._add_non_local(non_local, non_local_cfg)
+
+    def _residual(self, x: Tensor) -> Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))  # (N, planes, L / stride)
+        return self.bn2(self.conv2(out))  # (N, planes, L / stride)
+
+    def last_norm(self) -> nn.Module:
+        return self.bn2
+
+
+class Bottleneck1d(_ResBlock1d):
+    """1-3-1 bottleneck (stride on the 3-tap conv, as torchvision's V1.5).
+
+    Args: as :class:`BasicBlock1d`.
+    """
+    expansion = 4
+
+    def __init__(self,
+                 inplanes: int,
+                 planes: int,
+                 stride: int = 1,
+                 downsample: Optional[nn.Module] = None,
+                 non_local: bool = False,
+                 non_local_cfg: Dict = dict(),
+                 conv_cfg: Dict = dict(type='Conv1d'),
+                 norm_cfg: Dict = dict(type='BN1d'),
+                 act_cfg: Dict = dict(type='ReLU', inplace=True),
+                 with_cp: bool = False) -> None:
+        super().__init__()
+        self.conv1 = _conv(conv_cfg, inplanes, planes, 1)
+        self.bn1 = _norm(norm_cfg, planes)
+        self.conv2 = _conv(conv_cfg, planes, planes, 3, stride)
+        self.bn2 = _norm(norm_cfg, planes)
+        self.conv3 = _conv(conv_cfg, planes, planes * self.expansion, 1)
+        self.bn3 = _norm(norm_cfg, planes * self.expansion)
+        self.relu = build_activation_layer(act_cfg)
+        self.downsample = downsample
+        self.with_cp = with_cp
+        self._add_non_local(non_local, non_local_cfg)
+
+    def _residual(self, x: Tensor) -> Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))  # (N, planes, L)
+        out = self.relu(self.bn2(self.conv2(out)))  # (N, planes, L / stride)
+        return self.bn3(self.conv3(out))  # (N, 4 planes, L / stride)
+
+    def last_norm(self) -> nn.Module:
+        return self.bn3
+
+
+@MODELS.register_module()
+class ResNet1d(BaseModule):
+    """ResNet for signals of shape (N, C, L), with optional non-local blocks.
+
+    Attribute and state-dict names are torchvision's (``conv1``, ``bn1``,
+    ``layerX.Y.convN``/``bnN``, ``layerX.Y.downsample.0/1``), plus
+    ``layerX.Y.non_local_block`` where a non-local block is placed, so 2D
+    ResNet checkpoints deflate by name (``pretrained2d``).
+
+    Args:
+        depth (int): 18, 34, 50 or 101.
+        in_channels (int): Signal channels (leads). Defaults to 1.
+        base_channels (int): Channels of the stem and of ``layer1``'s planes.
+            Defaults to 64.
+        strides (Sequence[int]): Stride of each stage. Defaults to
+            ``(1, 2, 2, 2)``.
+        out_indices (Sequence[int]): Stages whose outputs are returned (0 is
+            ``layer1``); one index gives a Tensor, several a tuple.
+            Defaults to ``(3,)`` (res5 only).
+        frozen_stages (int): Stages to freeze (parameters fixed, norms in
+            eval mode); 0 freezes the stem only, ``i`` the stem and
+            ``layer1..i``; -1 freezes nothing. Defaults to -1.
+        norm_eval (bool): Keep every norm in eval mode (running statistics
+            frozen) during training. Defaults to False.
+        zero_init_residual (bool): Zero the last norm of every residual
+            branch, so each block starts as an identity. Improves training by
+            0.2~0.3% top-1 per https://arxiv.org/abs/1706.02677 (torchvision
+            defaults to False, mmaction2's ResNet3d to True). Defaults to True.
+        with_cp (bool): Activation checkpointing of every residual branch.
+            Defaults to False.
+        non_local (Sequence[int | Sequence[int]]): Per stage, where to append
+            a :class:`NonLocal1d` after a block: an int (0 or 1) for every
+            block of the stage, or a tuple of 0/1 with one entry per block,
+            as mmaction2's ``ResNet3d``, e.g. for R50 ``((0, 0, 0),
+            (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))``.
+            Defaults to ``(0, 0, 0, 0)``.
+        non_local_cfg (dict): Arguments of every :class:`NonLocal1d` but
+            ``in_channels``. Defaults to ``dict()``.
+        conv_cfg (dict): Defaults to ``dict(type='Conv1d')``.
+        norm_cfg (dict): Defaults to ``dict(type='BN1d', requires_grad=True)``.
+        act_cfg (dict): Defaults to ``dict(type='ReLU', inplace=True)``.
+        pretrained (str, optional): Checkpoint loaded by :meth:`init_weights`
+            (path or URL). Defaults to None.
+        pretrained2d (bool): ``pretrained`` is a 2D ResNet with torchvision
+            key names, deflated by
+            :func:`nl1d.models.backbones.deflate.deflate_state_dict`; else it
+            is a ``ResNet1d`` checkpoint. Defaults to True.
+        init_cfg (dict or list[dict], optional): Defaults to Kaiming for
+            convolutions and ones for norms.
+
+    Examples:
+        >>> model = ResNet1d(18, in_channels=12)
+        >>> model(torch.randn(2, 12, 2000)).shape
+        torch.Size([2, 512, 63])
+    """
+
+    arch_settings = {
+        18: (BasicBlock1d, (2, 2, 2, 2)),
+        34: (BasicBlock1d, (3, 4, 6, 3)),
+        50: (Bottleneck1d, (3, 4, 6, 3)),
+        101: (Bottleneck1d, (3, 4, 23, 3)),
+    }
+
+    def __init__(self,
+                 depth: int,
+                 in_channels: int = 1,
+                 base_channels: int = 64,
+                 strides: Sequence[int] = (1, 2, 2, 2),
+                 out_indices: Sequence[int] = (3, ),
+                 frozen_stages: int = -1,
+                 norm_eval: bool = False,
+                 zero_init_residual: bool = True,
+                 with_cp: bool = False,
+                 non_local: Sequence[Union[int, Sequence[int]]] = (0, 0, 0,
+                                                                   0),
+                 non_local_cfg: Dict = dict(),
+                 conv_cfg: Dict = dict(type='Conv1d'),
+                 norm_cfg: Dict = dict(type='BN1d', requires_grad=True),
+                 act_cfg: Dict = dict(type='ReLU', inplace=True),
+                 pretrained: Optional[str] = None,
+                 pretrained2d: bool = True,
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = [
+                     dict(type='Kaiming', layer=['Conv1d', 'Conv2d']),
+                     dict(
+                         type='Constant',
+                         layer=['_BatchNorm', 'GroupNorm'],
+                         val=1)
+                 ]) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if depth not in self.arch_settings:
+            raise KeyError(f'ResNet1d: invalid depth {depth}, choose one of '
+                           f'{sorted(self.arch_settings)}.')
+        self.depth = depth
+        self.block, stage_blocks = self.arch_settings[depth]
+        self.stage_blocks = stage_blocks
+        if len(strides) != len(stage_blocks):
+            raise ValueError(f'ResNet1d: strides needs {len(stage_blocks)} '
+                             f'entries (one per stage), got {strides}.')
+        self.out_indices = tuple(out_indices)
+        if not self.out_indices or not all(
+                0 <= i < len(stage_blocks) for i in self.out_indices):
+            raise ValueError(
+                f'ResNet1d: out_indices must be a non-empty subset of '
+                f'{tuple(range(len(stage_blocks)))}, got {out_indices}.')
+        self.in_channels = in_channels
+        self.base_channels = base_channels
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.zero_init_residual = zero_init_residual
+        self.pretrained = pretrained
+        self.pretrained2d = pretrained2d
+        self.non_local_stages = self._expand_non_local(non_local)
+
+        self.conv1 = _conv(conv_cfg, in_channels, base_channels, 7, stride=2)
+        self.bn1 = _norm(norm_cfg, base_channels)
+        self.relu = build_activation_layer(act_cfg)
+        self.maxpool = nn.MaxPool1d(kernel_size=3, stride=2, padding=1)
+
+        self.inplanes = base_channels
+        self.res_layers = []
+        for i, (blocks, stride) in enumerate(zip(stage_blocks, strides)):
+            layer = self._make_layer(
+                base_channels * 2**i,
+                blocks,
+                stride,
+                non_local=self.non_local_stages[i],
+                non_local_cfg=non_local_cfg,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg,
+                with_cp=with_cp)
+            name = f'layer{i + 1}'
+            self.add_module(name, layer)
+            self.res_layers.append(name)
+        self.feat_dim = self.inplanes
+
+    def _expand_non_local(
+            self, non_local: Sequence[Union[int, Sequence[int]]]
+    ) -> Tuple[Tuple[int, ...], ...]:
+        """Expand and validate ``non_local`` into one 0/1 per block."""
+        name = f'ResNet1d-{self.depth}'
+        if isinstance(non_local, int) or len(non_local) != len(
+                self.stage_blocks):
+            raise ValueError(
+                f'{name}: non_local needs one entry per stage '
+                f'({len(self.stage_blocks)} stages with '
+                f'{self.stage_blocks} blocks), got {non_local!r}.')
+        stages = []
+        for i, (flags, blocks) in enumerate(zip(non_local,
+                                                self.stage_blocks)):
+            where = f'{name}: non_local[{i}] (stage layer{i + 1}, ' \
+                    f'{blocks} blocks)'
+            if isinstance(flags, int):
+                flags = (flags, ) * blocks
+            flags = tuple(flags)
+            if len(flags) != blocks:
+                raise ValueError(
+                    f'{where} has {len(flags)} entries {flags}: give one 0/1 '
+                    f'per block of the stage, or a single 0/1 for all.')
+            if any(f not in (0, 1) for f in flags):
+                raise ValueError(f'{where} must hold only 0 and 1, got '
+                                 f'{flags}.')
+            stages.append(flags)
+        return tuple(stages)
+
+    def _make_layer(self, planes: int, blocks: int, stride: int,
+                    non_local: Tuple[int, ...], **kwargs) -> Sequential:
+        """One stage; an mmengine ``Sequential`` so that a parent's
+        ``init_weights`` reaches the non-local blocks inside."""
+        conv_cfg, norm_cfg = kwargs['conv_cfg'], kwargs['norm_cfg']
+        downsample = None
+        out_planes = planes * self.block.expansion
+        if stride != 1 or self.inplanes != out_planes:
+            downsample = Sequential(
+                _conv(conv_cfg, self.inplanes, out_planes, 1, stride),
+                _norm(norm_cfg, out_planes))
+        layers = [
+            self.block(
+                self.inplanes,
+                planes,
+                stride,
+                downsample,
+                non_local=bool(non_local[0]),
+                **kwargs)
+        ]
+        self.inplanes = out_planes
+        for i in range(1, blocks):
+            layers.append(
+                self.block(
+                    self.inplanes,
+                    planes,
+                    non_local=bool(non_local[i]),
+                    **kwargs))
+        return Sequential(*layers)
+
+    def init_weights(self) -> None:
+        """Kaiming/constant init from ``init_cfg`` (every non-local block
+        re-zeroes its output afterwards), zero-init of the residual branches'
+        last norms, then ``pretrained`` if given."""
+        super().init_weights()
+        if self.zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, _ResBlock1d):
+                    constant_init(m.last_norm(), 0)
+        if self.pretrained is None:
+            return
+        logger = MMLogger.get_current_instance()
+        logger.info(f'ResNet1d: load model from {self.pretrained}')
+        if self.pretrained2d:
+            checkpoint = _load_checkpoint(self.pretrained, map_location='cpu')
+            state_dict = checkpoint.get('state_dict', checkpoint) \
+                if isinstance(checkpoint, dict) else checkpoint
+            deflated, missing, unexpected = deflate_state_dict(
+                state_dict, self.state_dict())
+            self.load_state_dict(deflated, strict=False)
+            # The path makes each message unique: mmengine's logger drops
+            # repeated warnings.
+            if missing:
+                logger.warning(
+                    f'ResNet1d: keys not in the 2D checkpoint '
+                    f'{self.pretrained}, left as initialised: {missing}')
+            if unexpected:
+                logger.warning(f'ResNet1d: keys of the 2D checkpoint '
+                               f'{self.pretrained} not used: {unexpected}')
+        else:
+            load_checkpoint(
+                self, self.pretrained, strict=False, logger=logger)
+
+    def forward(self, x: Tensor) -> Union[Tensor, Tuple[Tensor, ...]]:
+        """
+        Args:
+            x (Tensor): (N, in_channels, L).
+
+        Returns:
+            Tensor | tuple[Tensor]: (N, C_i, L_i) of each stage in
+            ``out_indices``; a Tensor when there is one.
+        """
+        x = self.relu(self.bn1(self.conv1(x)))  # (N, base, L / 2)
+        x = self.maxpool(x)  # (N, base, L / 4)
+        outs = []
+        for i, name in enumerate(self.res_layers):
+            x = getattr(self, name)(x)  # (N, C_i, L / (4 * prod strides))
+            if i in self.out_indices:
+                outs.append(x)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _freeze_stages(self) -> None:
+        if self.frozen_stages >= 0:
+            for m in (self.conv1, self.bn1):
+                m.eval()
+                for param in m.parameters():
+                    param.requires_grad = False
+        for i in range(1, self.frozen_stages + 1):
+            m = getattr(self, f'layer{i}')
+            m.eval()
+            for param in m.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'ResNet1d':
+        """Set train mode, keeping frozen stages and (with ``norm_eval``)
+        every norm in eval mode."""
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self

@@ -1,0 +1,323 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""The 1D non-local block (Wang et al., "Non-local Neural Networks", CVPR
+2018), compatible with :class:`mmcv.cnn.NonLocal1d` and fit for long signals.
+"""
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule
+from mmengine.model import BaseModule, constant_init, normal_init
+from torch import Tensor
+
+from mmaction.registry import MODELS
+from .nonlocal_attention import (CONCATENATION_IMPLS, DOT_PRODUCT_IMPLS,
+                                 SOFTMAX_IMPLS, concatenation_attention,
+                                 dot_product_attention,
+                                 embedded_gaussian_scale, softmax_attention)
+
+MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
+_IMPLS = {
+    'gaussian': SOFTMAX_IMPLS,
+    'embedded_gaussian': SOFTMAX_IMPLS,
+    'dot_product': DOT_PRODUCT_IMPLS,
+    'concatenation': CONCATENATION_IMPLS,
+}
+
+
+@MODELS.register_module()
+class NonLocal1d(BaseModule):
+    """1D non-local block: ``z = x + W_z(y)``, ``y_i = sum_j f(x_i, x_j)
+    g(x_j) / C(x)``.
+
+    Parameters, their names and the outputs equal those of
+    :class:`mmcv.cnn.NonLocal1d` (``g``, ``theta``, ``phi``, ``conv_out``,
+    ``concat_project``; with ``sub_sample`` the pooled branches are
+    ``nn.Sequential(conv, MaxPool1d(2))``), so mmcv's state dict loads with
+    ``strict=True``. What differs:
+
+    - the ``L x L_k`` affinity is never materialised for long inputs (see
+      :mod:`nl1d.models.necks.nonlocal_attention`), and the affinity and
+      softmax run in float32 under autocast;
+    - :meth:`init_weights` is safe to call any number of times and in any
+      nesting (mmcv's crashes with ``sub_sample=True``), and it is *not*
+      marked done, so mmengine's ``BaseModule.init_weights`` of any parent
+      calls it again after the parent's own ``init_cfg`` has run: the block
+      stays an exact identity (``conv_out``'s norm weight, or its conv when
+      ``norm_cfg`` is None, is zero) until training moves it.
+
+    Pairwise functions and normalisation (``N`` = ``L_k`` key positions,
+    ``L_k = L // 2`` with ``sub_sample``):
+
+    =================== ================================= =================
+    mode                f(x_i, x_j)                       C(x)
+    =================== ================================= =================
+    gaussian            exp(x_i . x_j)                    sum_j f
+    embedded_gaussian   exp(s * theta_i . phi_j)          sum_j f
+    dot_product         theta_i . phi_j                   L_k
+    concatenation       ReLU(w . [theta_i; phi_j])        L_k
+    =================== ================================= =================
+
+    ``use_scale`` follows mmcv exactly: ``s = 1 / sqrt(inter_channels)``
+    when ``use_scale`` and the mode is ``embedded_gaussian``, ``s = 1``
+    otherwise; ``gaussian`` is never scaled, and ``dot_product`` and
+    ``concatenation`` are always divided by ``L_k`` whatever ``use_scale``.
+
+    Args:
+        in_channels (int): Channels ``C`` of the input.
+        reduction (int): ``inter_channels = max(C // reduction, 1)``.
+            Defaults to 2.
+        use_scale (bool): Scale the ``embedded_gaussian`` scores by
+            ``1 / sqrt(inter_channels)``. Defaults to True.
+        conv_cfg (dict): Config of the 1x1 convolutions ``g``, ``theta``,
+            ``phi`` and ``conv_out``. Defaults to ``dict(type='Conv1d')``.
+        norm_cfg (dict, optional): Norm after ``conv_out`` (e.g.
+            ``dict(type='BN1d')``). Defaults to None.
+        mode (str): One of ``'gaussian'``, ``'embedded_gaussian'``,
+            ``'dot_product'``, ``'concatenation'``.
+            Defaults to 'embedded_gaussian'.
+        sub_sample (bool): Max-pool (kernel 2) the keys ``phi`` and values
+            ``g`` along ``L``. Defaults to False.
+        zeros_init (bool): Start ``conv_out`` (its norm weight, or its conv
+            without a norm) at zero, so the block starts as an identity.
+            Defaults to True.
+        std (float): Std of the normal init of ``g``, ``theta``, ``phi``.
+            Defaults to 0.01.
+        attn_impl (str): Aggregation path: ``'auto'``, ``'naive'`` or, per
+            mode, ``'sdpa'``/``'chunked'`` (gaussian, embedded_gaussian),
+            ``'linear'`` (dot_product), ``'sorted'`` (concatenation). All are
+            exact. Defaults to 'auto'.
+        chunk_size (int, optional): Query rows per chunk of the chunked
+            softmax path. Defaults to None (automatic).
+
+    Examples:
+        >>> block = NonLocal1d(256, mode='dot_product', sub_sample=True)
+        >>> x = torch.randn(2, 256, 4096)
+        >>> torch.equal(block(x), x)  # identity at init
+        True
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 reduction: int = 2,
+                 use_scale: bool = True,
+                 conv_cfg: Dict = dict(type='Conv1d'),
+                 norm_cfg: Optional[Dict] = None,
+                 mode: str = 'embedded_gaussian',
+                 sub_sample: bool = False,
+                 zeros_init: bool = True,
+                 std: float = 0.01,
+                 attn_impl: str = 'auto',
+                 chunk_size: Optional[int] = None) -> None:
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f'NonLocal1d: mode must be one of {MODES}, but '
+                             f'got {mode!r}.')
+        if attn_impl not in _IMPLS[mode]:
+            raise ValueError(
+                f'NonLocal1d: attn_impl for mode {mode!r} must be one of '
+                f'{_IMPLS[mode]}, but got {attn_impl!r}.')
+        self.in_channels = in_channels
+        self.reduction = reduction
+        self.use_scale = use_scale
+        self.inter_channels = max(in_channels // reduction, 1)
+        self.mode = mode
+        self.sub_sample = sub_sample
+        self.zeros_init = zeros_init
+        self.std = std
+        self.attn_impl = attn_impl
+        self.chunk_size = chunk_size
+
+        # Same modules, arguments and names as mmcv's _NonLocalNd.
+        self.g = ConvModule(
+            in_channels,
+            self.inter_channels,
+            kernel_size=1,
+            conv_cfg=conv_cfg,
+            act_cfg=None)
+        self.conv_out = ConvModule(
+            self.inter_channels,
+            in_channels,
+            kernel_size=1,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=None)
+        if mode != 'gaussian':
+            self.theta = ConvModule(
+                in_channels,
+                self.inter_channels,
+                kernel_size=1,
+                conv_cfg=conv_cfg,
+                act_cfg=None)
+            self.phi = ConvModule(
+                in_channels,
+                self.inter_channels,
+                kernel_size=1,
+                conv_cfg=conv_cfg,
+                act_cfg=None)
+        if mode == 'concatenation':
+            # mmcv builds it as a Conv2d (no conv_cfg): same weight shape.
+            self.concat_project = ConvModule(
+                self.inter_channels * 2,
+                1,
+                kernel_size=1,
+                bias=False,
+                act_cfg=dict(type='ReLU'))
+        if sub_sample:
+            pool = nn.MaxPool1d(kernel_size=2)
+            self.g = nn.Sequential(self.g, pool)
+            if mode != 'gaussian':
+                self.phi = nn.Sequential(self.phi, pool)
+            else:
+                self.phi = pool
+        self.init_weights()
+
+    @staticmethod
+    def _conv_module(module: nn.Module) -> ConvModule:
+        """The ConvModule of a branch, unwrapping the sub-sampling pool."""
+        return module[0] if isinstance(module, nn.Sequential) else module
+
+    def init_weights(self) -> None:
+        """Initialise the block so that it starts as an exact identity.
+
+        ``g``, ``theta``, ``phi``: normal(0, ``std``), zero bias;
+        ``concat_project``: Kaiming; ``conv_out``: zero (its norm's weight
+        and bias, or its conv without a norm) when ``zeros_init``, else
+        normal(0, ``std``).
+
+        Unlike :meth:`BaseModule.init_weights` this never marks the module
+        as initialised: a parent's ``init_weights`` runs its ``init_cfg``
+        (e.g. Kaiming on every ``Conv1d``, ones on every ``_BatchNorm``) and
+        then calls this again, so the identity start survives.
+        """
+        branches = [self.g] if self.mode == 'gaussian' else \
+            [self.g, self.theta, self.phi]
+        for branch in branches:
+            normal_init(self._conv_module(branch).conv, std=self.std)
+        if self.mode == 'concatenation':
+            self.concat_project.init_weights()
+        out = self.conv_out.norm if self.conv_out.with_norm else \
+            self.conv_out.conv
+        if self.zeros_init:
+            constant_init(out, 0)
+        else:
+            normal_init(out, std=self.std)
+
+    def _embed(self, x: Tensor):
+        """Queries, keys and values, position-major.
+
+        Args:
+            x (Tensor): (N, C, L).
+
+        Returns:
+            tuple[Tensor]: theta (N, L, E), phi (N, L_k, E), g (N, L_k, Ci),
+            with ``E = C`` for gaussian, else ``Ci``.
+        """
+        g = self.g(x).transpose(1, 2)  # (N, L_k, Ci)
+        if self.mode == 'gaussian':
+            theta = x.transpose(1, 2)  # (N, L, C)
+            phi = self.phi(x) if self.sub_sample else x  # (N, C, L_k)
+        else:
+            theta = self.theta(x).transpose(1, 2)  # (N, L, Ci)
+            phi = self.phi(x)  # (N, Ci, L_k)
+        return theta, phi.transpose(1, 2), g
+
+    def _concat_terms(self, theta: Tensor, phi: Tensor):
+        """Split ``concat_project`` into query and key terms.
+
+        Args:
+            theta (Tensor): (N, L, Ci).
+            phi (Tensor): (N, L_k, Ci).
+
+        Returns:
+            tuple[Tensor]: a (N, L), b (N, L_k).
+        """
+        weight = self.concat_project.conv.weight.reshape(
+            2 * self.inter_channels)  # (2 Ci,)
+        weight = weight.to(theta.dtype)
+        a = torch.matmul(theta, weight[:self.inter_channels])  # (N, L)
+        b = torch.matmul(phi, weight[self.inter_channels:])  # (N, L_k)
+        return a, b
+
+    def _aggregate(self, x: Tensor) -> Tensor:
+        """``y = f(x) g(x) / C(x)``.
+
+        Args:
+            x (Tensor): (N, C, L).
+
+        Returns:
+            Tensor: (N, Ci, L) in float32 (or float64 for float64 input).
+        """
+        theta, phi, g = self._embed(x)
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            if self.mode == 'dot_product':
+                y = dot_product_attention(theta, phi, g, impl=self.attn_impl)
+            elif self.mode == 'concatenation':
+                theta, phi = theta.float(), phi.float()
+                a, b = self._concat_terms(theta, phi)
+                y = concatenation_attention(a, b, g, impl=self.attn_impl)
+            else:
+                scale = embedded_gaussian_scale(
+                    self.inter_channels, self.use_scale
+                    and self.mode == 'embedded_gaussian')
+                y = softmax_attention(
+                    theta,
+                    phi,
+                    g,
+                    scale=scale,
+                    impl=self.attn_impl,
+                    chunk_size=self.chunk_size)
+        return y.transpose(1, 2)  # (N, Ci, L)
+
+    def forward(self,
+                x: Tensor,
+                data_samples: Optional[list] = None) -> Tensor:
+        """Apply the block.
+
+        Args:
+            x (Tensor): (N, C, L).
+            data_samples (list, optional): Ignored; accepted so the block
+                serves as a recognizer neck. Defaults to None.
+
+        Returns:
+            Tensor: (N, C, L), ``x + conv_out(y)``.
+        """
+        y = self._aggregate(x)  # (N, Ci, L)
+        if not torch.is_autocast_enabled(x.device.type):
+            y = y.to(x.dtype)
+        return x + self.conv_out(y)  # (N, C, L)
+
+    @torch.no_grad()
+    def attention_map(self, x: Tensor) -> Tensor:
+        """Normalised pairwise weights ``f(x_i, x_j) / C(x)``.
+
+        Rows are query positions, columns key positions, so
+        ``y = attention_map(x) @ g(x)^T``. For gaussian and embedded gaussian
+        each row is a softmax (sums to 1); for dot_product and concatenation
+        it is ``f / L_k``. The full matrix is materialised: use it on
+        the lengths you want to look at, not on the longest signals.
+
+        Args:
+            x (Tensor): (N, C, L).
+
+        Returns:
+            Tensor: (N, L, L_k) float32, ``L_k = L // 2`` with ``sub_sample``.
+        """
+        theta, phi, _ = self._embed(x)
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            theta, phi = theta.float(), phi.float()
+            keys = phi.shape[1]
+            if self.mode == 'concatenation':
+                a, b = self._concat_terms(theta, phi)
+                return torch.relu(a[:, :, None] + b[:, None, :]) / keys
+            scores = torch.matmul(theta, phi.transpose(1, 2))  # (N, L, L_k)
+            if self.mode == 'dot_product':
+                return scores / keys
+            if self.mode == 'embedded_gaussian' and self.use_scale:
+                scores = scores * embedded_gaussian_scale(
+                    self.inter_channels, True)
+            return scores.softmax(dim=-1)
+
+    def extra_repr(self) -> str:
+        return (f'mode={self.mode!r}, sub_sample={self.sub_sample}, '
+                f'use_scale={self.use_scale}, attn_impl={self.attn_impl!r}')
