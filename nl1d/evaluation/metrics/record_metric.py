@@ -1,0 +1,133 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""The base of nl1d's metrics: one entry per record, bootstrap CIs that
+resample records or groups of records."""
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+
+from .bootstrap import bootstrap_ci
+from .grouping import load_group_map, record_groups
+from .records import sample_to_record
+
+
+class RecordMetric(BaseMetric):
+    """A metric over records, with optional bootstrap confidence intervals.
+
+    Each data sample is one record (its ``pred_score`` already averaged over
+    the record's windows by the head, ``average_clips='prob'``), so
+    resampling data samples resamples records, never windows. With
+    ``group_key`` or ``group_file`` whole groups (e.g. patients) are
+    resampled instead.
+
+    Subclasses implement :meth:`_compute` (the metric values of a subset of
+    records) and :meth:`compute_metrics`.
+
+    Args:
+        n_bootstrap (int): Bootstrap resamples for the confidence intervals;
+            0 disables them. Defaults to 0.
+        ci_level (float): Confidence level of the intervals. Defaults to
+            0.95.
+        seed (int): Seed of the bootstrap. Defaults to 0.
+        group_key (str, optional): Metainfo key with each record's group id
+            (e.g. ``'patient_id'``). Defaults to None.
+        group_file (str, optional): A ``record_id group_id`` text file (see
+            :func:`~nl1d.evaluation.metrics.grouping.load_group_map`).
+            Defaults to None.
+        record_key (str): Metainfo key with the record id looked up in
+            ``group_file``. Defaults to ``'filename'``.
+        collect_device (str): Device used to collect results across ranks.
+            Defaults to ``'cpu'``.
+        prefix (str, optional): Prefix of the metric names. Defaults to None
+            (the class's ``default_prefix``).
+    """
+
+    def __init__(self,
+                 n_bootstrap: int = 0,
+                 ci_level: float = 0.95,
+                 seed: int = 0,
+                 group_key: Optional[str] = None,
+                 group_file: Optional[str] = None,
+                 record_key: str = 'filename',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if n_bootstrap < 0:
+            raise ValueError(f'n_bootstrap must be >= 0, got {n_bootstrap}.')
+        if not 0 < ci_level < 1:
+            raise ValueError(f'ci_level must be in (0, 1), got {ci_level}.')
+        if group_key is not None and group_file is not None:
+            raise ValueError('Give either `group_key` or `group_file`, not '
+                             'both.')
+        self.n_bootstrap = n_bootstrap
+        self.ci_level = ci_level
+        self.seed = seed
+        self.group_key = group_key
+        self.group_file = group_file
+        self.record_key = record_key
+        self._group_map = (
+            load_group_map(group_file) if group_file is not None else None)
+
+    def process(self, data_batch: Any, data_samples: Sequence[Dict]) -> None:
+        """Keep the score, label and grouping metainfo of each record.
+
+        Args:
+            data_batch (Any): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): The predicted data samples, with
+                ``pred_score`` (K,) and ``gt_label``.
+        """
+        keep = [k for k in (self.group_key, self.record_key) if k]
+        for data_sample in data_samples:
+            self.results.append(sample_to_record(data_sample, keep))
+
+    def _groups_given(self) -> bool:
+        """Whether the bootstrap resamples groups rather than records."""
+        return self.group_key is not None or self._group_map is not None
+
+    def _groups(self, records: List[Dict]) -> Optional[np.ndarray]:
+        """(N,) group ids, or None to resample records."""
+        if not self._groups_given():
+            return None
+        return record_groups(records, self.group_key, self._group_map,
+                             self.record_key)
+
+    def _confidence_intervals(
+            self, statistic: Callable[[np.ndarray], Dict[str, float]],
+            records: List[Dict]) -> Dict[str, float]:
+        """Bootstrap bounds as ``{name}_ci_low`` / ``{name}_ci_high``.
+
+        Args:
+            statistic (Callable): Index array (M,) → metric values.
+            records (list[dict]): The records (for their groups).
+
+        Returns:
+            dict[str, float]: The bounds, empty when ``n_bootstrap == 0``.
+        """
+        if self.n_bootstrap == 0:
+            return {}
+        intervals = bootstrap_ci(
+            statistic,
+            len(records),
+            groups=self._groups(records),
+            n_resamples=self.n_bootstrap,
+            level=self.ci_level,
+            seed=self.seed)
+        bounds = {}
+        for name, (low, high) in intervals.items():
+            bounds[f'{name}_ci_low'] = low
+            bounds[f'{name}_ci_high'] = high
+        return bounds
+
+    def _class_names(self, num_classes: int) -> List[str]:
+        """Class names from ``dataset_meta['classes']`` or their indices."""
+        classes = (self.dataset_meta or {}).get('classes')
+        if classes is not None and len(classes) == num_classes:
+            return [str(c) for c in classes]
+        return [str(k) for k in range(num_classes)]
+
+    def _ci_text(self, values: Dict[str, float], name: str) -> str:
+        """`` [95% CI low, high]`` when the bounds were computed."""
+        if f'{name}_ci_low' not in values:
+            return ''
+        return (f' [{self.ci_level:.0%} CI {values[f"{name}_ci_low"]:.4f}, '
+                f'{values[f"{name}_ci_high"]:.4f}]')

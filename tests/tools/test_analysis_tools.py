@@ -1,0 +1,215 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""tools/analysis: metrics from a dump, ROC/PR curves, log curves and
+non-local attention plots."""
+import importlib.util
+import json
+import os.path as osp
+import sys
+
+import mmengine
+import numpy as np
+import pytest
+import torch
+from mmengine import Config
+from sklearn.metrics import recall_score, roc_auc_score
+
+import nl1d  # noqa: F401
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def _tool(name):
+    path = osp.join(REPO, 'tools', 'analysis', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'nl1d_tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _assert_png(path):
+    assert osp.isfile(path)
+    with open(path, 'rb') as f:
+        head = f.read(8)
+    assert head == PNG_MAGIC and osp.getsize(path) > 5000
+
+
+def _binary_dump(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    pos = 1 / (1 + np.exp(-(rng.normal(size=n) + 1.5 * labels)))
+    samples = [
+        dict(pred_score=torch.tensor([1 - p, p], dtype=torch.float32),
+             gt_label=torch.tensor([int(y)]), filename=f'rec{i}.npy',
+             patient=f'p{i // 3}')
+        for i, (p, y) in enumerate(zip(pos, labels))
+    ]
+    return samples, pos.astype(np.float32).astype(np.float64), labels
+
+
+def _write_config(path):
+    path.write_text(
+        "default_scope = 'mmaction'\n"
+        'test_evaluator = [\n'
+        "    dict(type='AUCMetric'),\n"
+        "    dict(type='ThresholdMetric', frozen=True),\n"
+        "    dict(type='DumpResults', out_file_path='unused.pkl')]\n")
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def eval_metric():
+    return _tool('eval_metric')
+
+
+def test_eval_metric_recomputes_from_dump(eval_metric, tmp_path):
+    samples, pos, labels = _binary_dump()
+    cfg = Config.fromfile(_write_config(tmp_path / 'cfg.py'))
+    metrics = eval_metric.evaluate_dump(cfg, samples, threshold=0.6)
+    assert metrics['auc/auroc'] == pytest.approx(roc_auc_score(labels, pos))
+    assert metrics['thr_acc/threshold'] == 0.6
+    assert metrics['thr_acc/sensitivity'] == pytest.approx(
+        recall_score(labels, pos >= 0.6))
+    with pytest.raises(RuntimeError, match='frozen=True'):
+        eval_metric.evaluate_dump(cfg, samples)
+
+
+def test_eval_metric_cli_uses_checkpoint_threshold(eval_metric, tmp_path,
+                                                   monkeypatch, capsys):
+    samples, pos, labels = _binary_dump()
+    dump = str(tmp_path / 'result.pkl')
+    mmengine.dump(samples, dump)
+    ckpt = str(tmp_path / 'best.pth')
+    torch.save(dict(state_dict={}, meta=dict(thresholds=dict(thr_acc=dict(
+        threshold=0.55, select='youden', target=None, fixed=False, epoch=4,
+        iter=40)))), ckpt)
+    out = str(tmp_path / 'metrics.json')
+    monkeypatch.setattr(sys, 'argv', [
+        'eval_metric.py', _write_config(tmp_path / 'cfg.py'), dump,
+        '--checkpoint', ckpt, '--out', out, '--chunk-size', '50'
+    ])
+    eval_metric.main()
+    metrics = json.load(open(out))
+    assert metrics['thr_acc/threshold'] == 0.55
+    assert metrics['thr_acc/specificity'] == pytest.approx(
+        recall_score(labels, pos >= 0.55, pos_label=0))
+    log = capsys.readouterr().out
+    assert "chosen on validation by Youden's J at epoch 4" in log
+    assert f'loaded from checkpoint {ckpt}' in log
+
+
+def test_plot_curves_binary_and_multiclass(tmp_path, monkeypatch):
+    plot_curves = _tool('plot_curves')
+    samples, _, _ = _binary_dump()
+    dump = str(tmp_path / 'result.pkl')
+    mmengine.dump(samples, dump)
+    monkeypatch.setattr(sys, 'argv', [
+        'plot_curves.py', dump, '--out', str(tmp_path / 'bin'),
+        '--threshold', '0.5', '--n-bootstrap', '30', '--group-key',
+        'patient'
+    ])
+    plot_curves.main()
+    for name in ('roc.png', 'pr.png'):
+        _assert_png(str(tmp_path / 'bin' / name))
+
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 90)
+    scores = rng.dirichlet(np.ones(3), 90)
+    multi = [dict(pred_score=torch.tensor(s, dtype=torch.float32),
+                  gt_label=torch.tensor([int(y)]))
+             for s, y in zip(scores, labels)]
+    paths = plot_curves.plot_curves(multi, str(tmp_path / 'multi'),
+                                    n_bootstrap=10, classes=['a', 'b', 'c'])
+    for path in paths:
+        _assert_png(path)
+
+
+def test_curve_points_match_sklearn():
+    plot_curves = _tool('plot_curves')
+    _, pos, labels = _binary_dump()
+    points = plot_curves.curve_points(pos, labels)
+    from sklearn.metrics import roc_curve
+    fpr, tpr, _ = roc_curve(labels, pos)
+    assert points['tpr'][50] == pytest.approx(np.interp(0.5, fpr, tpr))
+    # area under the gridded ROC approximates the AUROC
+    assert np.trapezoid(points['tpr'], plot_curves.GRID) == pytest.approx(
+        roc_auc_score(labels, pos), abs=0.01)
+
+
+def _json_log(path):
+    lines = []
+    step = 0
+    for epoch in (1, 2, 3):
+        for it in range(4):
+            step += 1
+            lines.append(dict(lr=0.1 / epoch, loss=1.0 / step,
+                              time=0.5 if it == 0 else 0.1 * epoch,
+                              epoch=epoch, iter=step, step=step))
+        lines.append({'auc/auroc': 0.6 + 0.1 * epoch, 'time': 0.01,
+                      'step': epoch})
+    lines.append({'auc/auroc': 0.9, 'time': 0.01})  # a test line
+    path.write_text('\n'.join(json.dumps(x) for x in lines) + '\n')
+    return str(path)
+
+
+def test_analyze_logs(tmp_path, monkeypatch):
+    analyze_logs = _tool('analyze_logs')
+    log = _json_log(tmp_path / 'run.json')
+    parsed = analyze_logs.load_json_log(log)
+    assert len(parsed['train']) == 12 and len(parsed['val']) == 3
+    out = str(tmp_path / 'curves.png')
+    monkeypatch.setattr(sys, 'argv', [
+        'analyze_logs.py', 'plot_curve', log, '--keys', 'loss', 'lr',
+        'auc/auroc', '--out', out
+    ])
+    analyze_logs.main()
+    _assert_png(out)
+    stats = analyze_logs.cal_train_time([log])[log]
+    # first iteration of each epoch dropped: 3 x 0.1*epoch per epoch
+    assert stats['avg_iter_time'] == pytest.approx(0.2)
+    assert stats['slowest_epoch'] == (3, pytest.approx(0.3))
+    assert stats['fastest_epoch'] == (1, pytest.approx(0.1))
+    with pytest.raises(KeyError, match='available keys'):
+        analyze_logs.plot_curve([log], ['missing'], out)
+
+
+def test_row_on_input_maps_through_the_stride():
+    vis = _tool('visualize_nonlocal')
+    attention = np.arange(8, dtype=float).reshape(4, 2)  # L'=4, L_k=2
+    weights, row = vis.row_on_input(attention, query=5, length=8)
+    assert row == 2  # stride 2: sample 5 is feature 2
+    np.testing.assert_array_equal(weights, [4, 4, 4, 4, 5, 5, 5, 5])
+
+
+def test_visualize_nonlocal_writes_png(tmp_path, monkeypatch):
+    vis = _tool('visualize_nonlocal')
+    from nl1d.apis import init_recognizer
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
+    cfg.model.backbone.base_channels = 8
+    cfg.model.backbone.non_local = (0, 0, (1, 0), 0)
+    cfg.model.backbone.non_local_cfg = dict(sub_sample=True)
+    cfg.model.neck.in_channels = 64
+    cfg.model.cls_head.in_channels = 64
+    cfg_path = str(tmp_path / 'tiny.py')
+    cfg.dump(cfg_path)
+    model = init_recognizer(cfg)
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    signal = np.random.default_rng(0).normal(size=(1, 600)).astype(
+        np.float32)
+    maps = vis.capture_attention(model, signal[:, :512])
+    assert set(maps) == {'backbone.layer3.0.non_local_block', 'neck'}
+    # layer3 runs at stride 16 (32 positions), keys sub-sampled to 16
+    assert maps['backbone.layer3.0.non_local_block'].shape == (32, 16)
+    assert maps['neck'].shape == (16, 16)
+    np.testing.assert_allclose(maps['neck'].sum(1), 1, rtol=1e-5)
+    npy = str(tmp_path / 'record.npy')
+    np.save(npy, signal)
+    out = str(tmp_path / 'attention.png')
+    monkeypatch.setattr(sys, 'argv', [
+        'visualize_nonlocal.py', cfg_path, ckpt, npy, '--out', out,
+        '--clip-len', '512', '--start', '50', '--queries', '0.1', '0.9'
+    ])
+    vis.main()
+    _assert_png(out)

@@ -1,0 +1,208 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Plot loss, learning rate and metric curves from mmengine's json logs, and
+compute the mean training time per iteration; the interface of mmaction2's
+``tools/analysis_tools/analyze_logs.py``.
+
+The json logs are ``WORK_DIR/TIMESTAMP/vis_data/TIMESTAMP.json`` (or
+``scalars.json`` beside it), written by ``LocalVisBackend``: one dict per
+line, training lines with ``epoch``/``iter``/``step``, validation lines with
+the metrics and ``step`` (the epoch, or the iteration for iteration-based
+training).
+
+Examples:
+    python tools/analysis/analyze_logs.py plot_curve LOG.json \
+        --keys loss lr auc/auroc --out curves.png
+    python tools/analysis/analyze_logs.py cal_train_time LOG.json
+"""
+import argparse
+import json
+from collections import defaultdict
+from typing import Dict, List, Optional
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def load_json_log(path: str) -> Dict[str, List[Dict]]:
+    """Split an mmengine json log into training and validation entries.
+
+    Args:
+        path (str): The json log.
+
+    Returns:
+        dict: ``train`` (entries with ``iter``), ``val`` (entries with
+        ``step`` but no ``iter``); test entries (neither) are left out.
+    """
+    logs = dict(train=[], val=[])
+    with open(path) as f:
+        for line_no, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{path}, line {line_no}: not json ({e}); '
+                                 'give the json log of vis_data/, not the '
+                                 'text .log file.') from e
+            if 'iter' in entry:
+                logs['train'].append(entry)
+            elif 'step' in entry:
+                logs['val'].append(entry)
+    return logs
+
+
+def _series(logs: Dict[str, List[Dict]], key: str):
+    """x, y and the x label of one key, from training or validation."""
+    for mode in ('train', 'val'):
+        entries = [e for e in logs[mode] if key in e]
+        if entries:
+            x_key = 'iter' if mode == 'train' else 'step'
+            by_epoch = mode == 'val' and any('epoch' in e
+                                             for e in logs['train'])
+            xlabel = 'iter' if mode == 'train' else (
+                'epoch' if by_epoch else 'iter')
+            return (np.array([e[x_key] for e in entries]),
+                    np.array([e[key] for e in entries],
+                             dtype=float), xlabel)
+    return None
+
+
+def plot_curve(json_logs: List[str],
+               keys: List[str],
+               out: Optional[str] = None,
+               title: Optional[str] = None,
+               legend: Optional[List[str]] = None) -> None:
+    """Plot every key of every log, one panel per key.
+
+    Args:
+        json_logs (list[str]): Json logs.
+        keys (list[str]): Keys to plot, e.g. ``loss``, ``lr``,
+            ``auc/auroc``.
+        out (str, optional): Output image; shown when None. Defaults to
+            None.
+        title (str, optional): Figure title. Defaults to None.
+        legend (list[str], optional): One name per log. Defaults to the
+            file names.
+    """
+    if legend is None:
+        legend = json_logs
+    if len(legend) != len(json_logs):
+        raise ValueError(f'--legend has {len(legend)} names for '
+                         f'{len(json_logs)} logs.')
+    logs = [load_json_log(path) for path in json_logs]
+    fig, axes = plt.subplots(
+        len(keys), 1, figsize=(8, 3 * len(keys)), squeeze=False)
+    for ax, key in zip(axes[:, 0], keys):
+        plotted = False
+        for log, name in zip(logs, legend):
+            series = _series(log, key)
+            if series is None:
+                continue
+            x, y, xlabel = series
+            ax.plot(x, y, marker='o' if len(x) < 30 else None, ms=3,
+                    label=name)
+            ax.set_xlabel(xlabel)
+            plotted = True
+        if not plotted:
+            available = sorted({k for log in logs for mode in log.values()
+                                for e in mode for k in e})
+            raise KeyError(f'No log holds `{key}`; available keys: '
+                           f'{available}.')
+        ax.set_ylabel(key)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    if out is None:
+        plt.show()
+    else:
+        print(f'save curve to: {out}')
+        fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def cal_train_time(json_logs: List[str],
+                   include_outliers: bool = False) -> Dict[str, Dict]:
+    """Mean time per training iteration, overall and per epoch.
+
+    Args:
+        json_logs (list[str]): Json logs.
+        include_outliers (bool): Keep the first iteration of each epoch
+            (data loader start-up). Defaults to False.
+
+    Returns:
+        dict: Per log, ``avg_iter_time``, ``slowest_epoch``,
+        ``fastest_epoch`` and ``std_over_epochs``.
+    """
+    stats = {}
+    for path in json_logs:
+        train = load_json_log(path)['train']
+        per_epoch = defaultdict(list)
+        for entry in train:
+            if 'time' in entry:
+                per_epoch[entry.get('epoch', 1)].append(entry['time'])
+        if not per_epoch:
+            raise ValueError(f'{path} has no training iteration with `time`.')
+        if not include_outliers:
+            per_epoch = {
+                e: times[1:] if len(times) > 1 else times
+                for e, times in per_epoch.items()
+            }
+        means = {e: float(np.mean(t)) for e, t in per_epoch.items()}
+        epochs = sorted(means)
+        stats[path] = dict(
+            avg_iter_time=float(np.mean(
+                np.concatenate([per_epoch[e] for e in epochs]))),
+            slowest_epoch=(max(epochs, key=means.get),
+                           max(means.values())),
+            fastest_epoch=(min(epochs, key=means.get),
+                           min(means.values())),
+            std_over_epochs=float(np.std(list(means.values()))))
+        s = stats[path]
+        print(f'{"-" * 5}Analyze train time of {path}{"-" * 5}')
+        print(f'slowest epoch {s["slowest_epoch"][0]}, average time is '
+              f'{s["slowest_epoch"][1]:.4f}')
+        print(f'fastest epoch {s["fastest_epoch"][0]}, average time is '
+              f'{s["fastest_epoch"][1]:.4f}')
+        print(f'time std over epochs is {s["std_over_epochs"]:.4f}')
+        print(f'average iter time: {s["avg_iter_time"]:.4f} s/iter')
+    return stats
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Analyze Json Log')
+    subparsers = parser.add_subparsers(dest='task', help='task parser')
+    plot = subparsers.add_parser('plot_curve', help='plot curves')
+    plot.add_argument('json_logs', nargs='+', help='json logs of vis_data/')
+    plot.add_argument('--keys', nargs='+', default=['loss'],
+                      help='keys to plot, e.g. loss lr auc/auroc')
+    plot.add_argument('--title', help='title of the figure')
+    plot.add_argument('--legend', nargs='+', help='legend of each log')
+    plot.add_argument('--out', help='output image (e.g. curves.png)')
+    time = subparsers.add_parser('cal_train_time',
+                                 help='mean time per training iteration')
+    time.add_argument('json_logs', nargs='+', help='json logs of vis_data/')
+    time.add_argument('--include-outliers', action='store_true',
+                      help='keep the first iteration of each epoch')
+    args = parser.parse_args()
+    if args.task is None:
+        parser.error('choose a task: plot_curve or cal_train_time')
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    if args.task == 'plot_curve':
+        plot_curve(args.json_logs, args.keys, args.out, args.title,
+                   args.legend)
+    else:
+        cal_train_time(args.json_logs, args.include_outliers)
+
+
+if __name__ == '__main__':
+    main()

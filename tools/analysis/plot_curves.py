@@ -1,0 +1,260 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Draw ROC and precision-recall curves, with bootstrap confidence bands and
+the operating point, from the predictions dumped by ``tools/test.py --dump``.
+
+Example:
+    python tools/analysis/plot_curves.py result.pkl --out curves/ \
+        --checkpoint best_auc_auroc_epoch_10.pth --n-bootstrap 1000
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import mmengine  # noqa: E402
+import numpy as np  # noqa: E402
+from mmengine.runner import CheckpointLoader  # noqa: E402
+from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
+
+import nl1d  # noqa: F401,E402
+from nl1d.evaluation.metrics import (binary_auc, bootstrap_ci,  # noqa: E402
+                                     load_group_map, record_groups,
+                                     select_threshold)
+from nl1d.evaluation.metrics.records import (positive_scores,  # noqa: E402
+                                             sample_to_record, stack_records)
+
+#: Points of the common FPR / recall grid the bootstrap curves share.
+GRID = np.linspace(0, 1, 101)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='ROC and PR curves with bootstrap CI bands')
+    parser.add_argument('results', help='result.pkl from tools/test.py '
+                        '--dump')
+    parser.add_argument('--out', required=True, help='output folder')
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument('--checkpoint', help='checkpoint holding the '
+                       'threshold chosen on validation (ThresholdHook)')
+    group.add_argument('--threshold', type=float,
+                       help='operating point threshold')
+    parser.add_argument('--threshold-key', default='thr_acc',
+                        help='prefix of the ThresholdMetric whose stored '
+                        'threshold to draw')
+    parser.add_argument('--n-bootstrap', type=int, default=1000,
+                        help='bootstrap resamples for the bands (0: none)')
+    parser.add_argument('--ci-level', type=float, default=0.95)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--group-key', help='metainfo key of the group '
+                        '(e.g. patient) to resample')
+    parser.add_argument('--group-file', help='`record_id group_id` file')
+    parser.add_argument('--record-key', default='filename')
+    parser.add_argument('--classes', nargs='+', help='class names')
+    return parser.parse_args()
+
+
+def curve_points(scores: np.ndarray,
+                 labels: np.ndarray) -> Dict[str, np.ndarray]:
+    """ROC TPR on the FPR grid and PR precision on the recall grid.
+
+    Args:
+        scores (np.ndarray): (N,) positive-class scores.
+        labels (np.ndarray): (N,) labels in {0, 1}.
+
+    Returns:
+        dict[str, np.ndarray]: ``tpr`` and ``precision``, each
+        (len(GRID),); NaN when a class is absent.
+    """
+    if not 0 < labels.sum() < len(labels):
+        nan = np.full(len(GRID), np.nan)
+        return dict(tpr=nan, precision=nan)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    tpr_grid = np.interp(GRID, fpr, tpr)
+    tpr_grid[0] = 0.0
+    precision, recall, _ = precision_recall_curve(labels, scores)
+    # recall decreases along the arrays: reverse for np.interp
+    precision_grid = np.interp(GRID, recall[::-1], precision[::-1])
+    return dict(tpr=tpr_grid, precision=precision_grid)
+
+
+def bands(scores: np.ndarray, labels: np.ndarray,
+          groups: Optional[np.ndarray], n_bootstrap: int, level: float,
+          seed: int) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
+    """Pointwise percentile bands of the curves and CIs of AUROC/AUPRC.
+
+    Returns:
+        dict: ``tpr`` / ``precision``: ((G,), (G,)) low and high curves;
+        ``auroc`` / ``auprc``: (low, high).
+    """
+
+    def statistic(idx):
+        points = curve_points(scores[idx], labels[idx])
+        values = {f'tpr_{i}': v for i, v in enumerate(points['tpr'])}
+        values.update(
+            {f'precision_{i}': v
+             for i, v in enumerate(points['precision'])})
+        auc = binary_auc(scores[idx], labels[idx])
+        values.update(auroc=auc['auroc'], auprc=auc['auprc'])
+        return values
+
+    ci = bootstrap_ci(statistic, len(labels), groups, n_bootstrap, level,
+                      seed, progress=True)
+    print()
+    out = dict(auroc=ci['auroc'], auprc=ci['auprc'])
+    for name in ('tpr', 'precision'):
+        out[name] = tuple(
+            np.array([ci[f'{name}_{i}'][j] for i in range(len(GRID))])
+            for j in (0, 1))
+    return out
+
+
+def plot_binary(scores: np.ndarray, labels: np.ndarray, name: str,
+                threshold: Optional[float], threshold_text: str,
+                band: Optional[Dict], level: float, axes) -> None:
+    """Draw one class's ROC and PR curves on ``axes`` (roc_ax, pr_ax)."""
+    roc_ax, pr_ax = axes
+    auc = binary_auc(scores, labels)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    precision, recall, _ = precision_recall_curve(labels, scores)
+    ci_roc = ci_pr = ''
+    if band is not None:
+        ci_roc = f' [{level:.0%} CI {band["auroc"][0]:.3f}, ' \
+                 f'{band["auroc"][1]:.3f}]'
+        ci_pr = f' [{level:.0%} CI {band["auprc"][0]:.3f}, ' \
+                f'{band["auprc"][1]:.3f}]'
+    line, = roc_ax.plot(fpr, tpr, label=f'{name}: AUROC {auc["auroc"]:.3f}'
+                        + ci_roc)
+    pr_ax.step(recall, precision, where='post', color=line.get_color(),
+               label=f'{name}: AUPRC {auc["auprc"]:.3f}' + ci_pr
+               + f' (prevalence {auc["prevalence"]:.3f})')
+    pr_ax.axhline(auc['prevalence'], color=line.get_color(), ls=':', lw=1)
+    if band is not None:
+        roc_ax.fill_between(GRID, *band['tpr'], color=line.get_color(),
+                            alpha=0.2, lw=0)
+        pr_ax.fill_between(GRID, *band['precision'], color=line.get_color(),
+                           alpha=0.2, lw=0)
+    if threshold is not None:
+        preds = scores >= threshold
+        tp = np.sum(preds & (labels == 1))
+        sens = tp / max(np.sum(labels == 1), 1)
+        fpr_point = np.sum(preds & (labels == 0)) / max(
+            np.sum(labels == 0), 1)
+        ppv = tp / preds.sum() if preds.sum() else np.nan
+        label = f'threshold {threshold:.3g} ({threshold_text})'
+        roc_ax.plot(fpr_point, sens, 'o', color='k', ms=7, label=label)
+        pr_ax.plot(sens, ppv, 'o', color='k', ms=7, label=label)
+
+
+def plot_curves(results: List[Dict],
+                out_dir: str,
+                threshold: Optional[float] = None,
+                threshold_text: str = '',
+                n_bootstrap: int = 1000,
+                level: float = 0.95,
+                seed: int = 0,
+                groups: Optional[np.ndarray] = None,
+                classes: Optional[List[str]] = None) -> List[str]:
+    """Write ``roc.png`` and ``pr.png`` into ``out_dir``.
+
+    Binary dumps (2 scores or 1 sigmoid) draw the positive class with the
+    operating point (``threshold``; without one, Youden's J on these records,
+    labelled as such). Multi-class dumps draw every class one-vs-rest.
+
+    Args:
+        results (list[dict]): Data samples from ``DumpResults``.
+        out_dir (str): Output folder (created).
+        threshold (float, optional): Operating point. Defaults to None.
+        threshold_text (str): Where the threshold came from. Defaults to ''.
+        n_bootstrap (int): Resamples for the bands; 0 draws none.
+            Defaults to 1000.
+        level (float): Confidence level. Defaults to 0.95.
+        seed (int): Bootstrap seed. Defaults to 0.
+        groups (np.ndarray, optional): (N,) group ids to resample.
+            Defaults to None (records).
+        classes (list[str], optional): Class names. Defaults to None.
+
+    Returns:
+        list[str]: The written files.
+    """
+    scores, labels = stack_records(
+        [sample_to_record(r) for r in results])
+    num_classes = max(scores.shape[1], 2)
+    names = classes if classes and len(classes) == num_classes else [
+        str(k) for k in range(num_classes)
+    ]
+    roc_fig, roc_ax = plt.subplots(figsize=(6, 6))
+    pr_fig, pr_ax = plt.subplots(figsize=(6, 6))
+    if scores.shape[1] <= 2:
+        per_class = [(names[1], positive_scores(scores), labels)]
+        if threshold is None:
+            threshold = select_threshold(per_class[0][1], labels)
+            threshold_text = "Youden's J on these records (optimistic)"
+    else:
+        per_class = [(names[k], scores[:, k], (labels == k).astype(int))
+                     for k in range(num_classes)]
+        threshold = None
+    for name, class_scores, class_labels in per_class:
+        band = None
+        if n_bootstrap > 0:
+            band = bands(class_scores, class_labels, groups, n_bootstrap,
+                         level, seed)
+        plot_binary(class_scores, class_labels, name, threshold,
+                    threshold_text, band, level, (roc_ax, pr_ax))
+    roc_ax.plot([0, 1], [0, 1], 'k--', lw=1)
+    roc_ax.set(xlabel='1 - specificity (FPR)', ylabel='sensitivity (TPR)',
+               title=f'ROC, {len(labels)} records', xlim=(0, 1),
+               ylim=(0, 1.02))
+    pr_ax.set(xlabel='recall (sensitivity)', ylabel='precision (PPV)',
+              title=f'Precision-recall, {len(labels)} records', xlim=(0, 1),
+              ylim=(0, 1.02))
+    for ax in (roc_ax, pr_ax):
+        ax.legend(loc='lower right' if ax is roc_ax else 'lower left',
+                  fontsize=7)
+        ax.grid(alpha=0.3)
+    os.makedirs(out_dir, exist_ok=True)
+    paths = [osp.join(out_dir, 'roc.png'), osp.join(out_dir, 'pr.png')]
+    for fig, path in zip((roc_fig, pr_fig), paths):
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+    return paths
+
+
+def main() -> None:
+    args = parse_args()
+    results = mmengine.load(args.results)
+    threshold, text = args.threshold, 'given on the command line'
+    classes = args.classes
+    if args.checkpoint:
+        meta = CheckpointLoader.load_checkpoint(
+            args.checkpoint, map_location='cpu').get('meta', {})
+        entry = meta.get('thresholds', {}).get(args.threshold_key)
+        if entry is None:
+            raise KeyError(
+                f'{args.checkpoint} holds no threshold for '
+                f'`{args.threshold_key}` (it holds '
+                f'{sorted(meta.get("thresholds", {}))}): train with '
+                'ThresholdHook, or pass --threshold.')
+        threshold = entry['threshold']
+        text = f'chosen on validation, epoch {entry["epoch"]}'
+        classes = classes or meta.get('dataset_meta', {}).get('classes')
+    groups = None
+    if args.group_key or args.group_file:
+        keep = [k for k in (args.group_key, args.record_key) if k]
+        records = [sample_to_record(r, keep) for r in results]
+        groups = record_groups(
+            records, args.group_key,
+            load_group_map(args.group_file) if args.group_file else None,
+            args.record_key)
+    for path in plot_curves(results, args.out, threshold, text,
+                            args.n_bootstrap, args.ci_level, args.seed,
+                            groups, classes):
+        print(f'wrote {path}')
+
+
+if __name__ == '__main__':
+    main()

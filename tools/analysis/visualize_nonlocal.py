@@ -1,0 +1,246 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Draw where the non-local blocks look: the waveform of one window and,
+over it, the attention of chosen query positions, for the neck and for the
+blocks inside the backbone.
+
+Each block sees features of length ``L'`` = window length ``L`` / the stage
+stride; its affinity ``attention_map(x)`` is (L', L_k) (``L_k = L' // 2``
+with ``sub_sample``). A query at input sample ``t`` is feature row
+``t * L' // L``; its row is drawn over the input samples, key ``j`` covering
+samples ``[j * L / L_k, (j + 1) * L / L_k)``.
+
+Example:
+    python tools/analysis/visualize_nonlocal.py \
+        configs/nl1d/nl_r50_res5_8xb32_signal.py CKPT signal.npy \
+        --queries 0.25 0.5 0.75 --out attention.png
+"""
+import argparse
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+from mmaction.structures import ActionDataSample  # noqa: E402
+from mmengine import Config, DictAction  # noqa: E402
+from mmengine.utils import ProgressBar  # noqa: E402
+
+import nl1d  # noqa: F401,E402
+from nl1d.apis import init_recognizer  # noqa: E402
+from nl1d.models.necks.non_local import NonLocal1d  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Plot non-local attention over a signal window')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('signal', help='.npy record (channels, samples)')
+    parser.add_argument('--out', required=True, help='output PNG')
+    parser.add_argument(
+        '--queries', type=float, nargs='+', default=[0.25, 0.5, 0.75],
+        help='query positions as fractions of the window')
+    parser.add_argument('--query-samples', type=int, nargs='+',
+                        help='query positions as sample indices in the '
+                        'window (instead of --queries)')
+    parser.add_argument('--blocks', nargs='+',
+                        help='module names of the non-local blocks to draw '
+                        '(default: all, e.g. neck backbone.layer4.0.'
+                        'non_local_block)')
+    parser.add_argument('--start', type=int, default=0,
+                        help='first sample of the window in the record')
+    parser.add_argument('--clip-len', type=int,
+                        help='window length (default: the test pipeline\'s '
+                        'clip_len, or the whole record)')
+    parser.add_argument('--channel', type=int, default=0,
+                        help='channel drawn as the waveform')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        default={}, help='override config settings')
+    return parser.parse_args()
+
+
+def nonlocal_blocks(model: nn.Module,
+                    names: Optional[Sequence[str]] = None
+                    ) -> Dict[str, NonLocal1d]:
+    """The model's :class:`NonLocal1d` modules by name.
+
+    Args:
+        model (nn.Module): The recognizer.
+        names (Sequence[str], optional): Names to keep. Defaults to None
+            (all).
+
+    Returns:
+        dict[str, NonLocal1d]: In model order.
+    """
+    blocks = {
+        name: module
+        for name, module in model.named_modules()
+        if isinstance(module, NonLocal1d)
+    }
+    if not blocks:
+        raise ValueError('The model has no NonLocal1d block (neck or '
+                         '`non_local` stages of the backbone).')
+    if names:
+        missing = [n for n in names if n not in blocks]
+        if missing:
+            raise KeyError(f'No non-local block named {missing}; the model '
+                           f'has {list(blocks)}.')
+        blocks = {n: blocks[n] for n in names}
+    return blocks
+
+
+def capture_attention(model: nn.Module, window: np.ndarray,
+                      names: Optional[Sequence[str]] = None
+                      ) -> Dict[str, np.ndarray]:
+    """Run one window and return each block's affinity.
+
+    Each block's input is captured with a forward hook during the model's
+    own feature extraction (data preprocessor, backbone, neck), then
+    ``attention_map`` is evaluated on it.
+
+    Args:
+        model (nn.Module): The recognizer (eval mode).
+        window (np.ndarray): (C, L) float32 window.
+        names (Sequence[str], optional): Blocks to capture. Defaults to
+            None (all).
+
+    Returns:
+        dict[str, np.ndarray]: Per block, the (L', L_k) affinity.
+    """
+    blocks = nonlocal_blocks(model, names)
+    inputs: Dict[str, torch.Tensor] = {}
+    handles = [
+        block.register_forward_hook(
+            lambda mod, args, out, name=name: inputs.__setitem__(
+                name, args[0].detach()))
+        for name, block in blocks.items()
+    ]
+    try:
+        data = dict(
+            inputs=[torch.tensor(window[None])],  # (1 clip, C, L), a copy
+            data_samples=[ActionDataSample()])
+        with torch.no_grad():
+            data = model.data_preprocessor(data, False)
+            model.extract_feat(data['inputs'], stage='neck', test_mode=True)
+    finally:
+        for handle in handles:
+            handle.remove()
+    maps = {}
+    bar = ProgressBar(len(blocks))
+    for name, block in blocks.items():
+        maps[name] = block.attention_map(inputs[name])[0].cpu().numpy()
+        bar.update()
+    print()
+    return maps
+
+
+def row_on_input(attention: np.ndarray, query: int,
+                 length: int) -> Tuple[np.ndarray, int]:
+    """One query's attention, mapped back onto the input samples.
+
+    Args:
+        attention (np.ndarray): (L', L_k) affinity of a block.
+        query (int): Query position in input samples, in [0, L).
+        length (int): L, the window length in input samples.
+
+    Returns:
+        tuple[np.ndarray, int]: (L,) weight of the key covering each input
+        sample, and the feature row of the query.
+    """
+    rows, keys = attention.shape
+    row = min(query * rows // length, rows - 1)
+    key_of_sample = np.minimum(np.arange(length) * keys // length, keys - 1)
+    return attention[row, key_of_sample], row
+
+
+def plot_attention(window: np.ndarray, maps: Dict[str, np.ndarray],
+                   queries: List[int], out: str, channel: int = 0,
+                   sampling_rate: Optional[float] = None) -> None:
+    """Waveform plus the attention rows of the queries, one panel per block.
+
+    Args:
+        window (np.ndarray): (C, L) window.
+        maps (dict[str, np.ndarray]): Block name → (L', L_k) affinity.
+        queries (list[int]): Query positions in samples.
+        out (str): Output PNG.
+        channel (int): Channel to draw. Defaults to 0.
+        sampling_rate (float, optional): Hz, to label the axis in seconds.
+            Defaults to None (samples).
+    """
+    length = window.shape[1]
+    t = np.arange(length) / (sampling_rate or 1)
+    unit = 's' if sampling_rate else 'samples'
+    fig, axes = plt.subplots(len(maps), 1, figsize=(12, 2.8 * len(maps)),
+                             squeeze=False)
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for ax, (name, attention) in zip(axes[:, 0], maps.items()):
+        ax.plot(t, window[channel], color='0.6', lw=0.6)
+        ax.set_ylabel(f'channel {channel}')
+        twin = ax.twinx()
+        stride = length / attention.shape[0]
+        top = 0.0
+        for q, color in zip(queries, colors * len(queries)):
+            weights, row = row_on_input(attention, q, length)
+            top = max(top, float(weights.max()))
+            twin.plot(t, weights, color=color, lw=1.2,
+                      label=f'query @ {q / (sampling_rate or 1):.4g} {unit} '
+                      f'(row {row})')
+            ax.axvline(q / (sampling_rate or 1), color=color, ls='--',
+                       lw=1)
+        twin.set_ylabel('attention')
+        twin.set_ylim(0, 1.25 * top if top > 0 else 1)
+        twin.legend(loc='upper right', fontsize=7)
+        ax.set_title(f'{name}: L\' = {attention.shape[0]} (stride '
+                     f'{stride:g}), {attention.shape[1]} keys', fontsize=9)
+    axes[-1, 0].set_xlabel(f'time ({unit})')
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def _clip_len(cfg: Config) -> Optional[int]:
+    """The test pipeline's window length, if any."""
+    pipeline = cfg.get('test_pipeline') or []
+    for step in pipeline:
+        if step.get('type') == 'SampleWindows':
+            return step.get('clip_len')
+    return None
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    model = init_recognizer(cfg, args.checkpoint, device=args.device)
+    signal = np.load(args.signal, mmap_mode='r')
+    if signal.ndim == 1:
+        signal = signal[None]
+    clip_len = args.clip_len or _clip_len(cfg) or signal.shape[1]
+    window = np.array(signal[:, args.start:args.start + clip_len],
+                      dtype=np.float32)  # a writable copy of the memmap
+    if window.shape[1] < clip_len:
+        raise ValueError(
+            f'{args.signal}: {signal.shape[1]} samples, too short for a '
+            f'{clip_len}-sample window from --start {args.start}.')
+    if args.query_samples:
+        queries = args.query_samples
+    else:
+        queries = [min(int(f * clip_len), clip_len - 1) for f in args.queries]
+    if any(not 0 <= q < clip_len for q in queries):
+        raise ValueError(f'query positions {queries} must lie in [0, '
+                         f'{clip_len}).')
+    maps = capture_attention(model, window, args.blocks)
+    try:
+        rate = cfg.test_dataloader.dataset.get('sampling_rate')
+    except AttributeError:
+        rate = None
+    plot_attention(window, maps, queries, args.out, args.channel, rate)
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    main()
