@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up the environment (tools/install.sh) and run the whole test suite.
+# Usage: bash tools/run_tests.sh [pytest args]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VENV:-$ROOT/.venv}
+VENV=$VENV bash "$ROOT/tools/install.sh"
+cd "$ROOT"
+exec "$VENV/bin/python" -m pytest tests "$@"

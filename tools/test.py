@@ -1,0 +1,117 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Test (and evaluate) a 1D recognizer: mmaction2 1.2.0's ``tools/test.py``
+for signals, loading the checkpoint weights-only and refusing one that does
+not fit the model.
+
+Examples:
+    python tools/test.py configs/nl1d/nl_r50_res5_8xb32_signal.py \
+        work_dirs/nl_r50_res5_8xb32_signal/best_auc_auroc_epoch_7.pth \
+        --dump result.pkl
+    bash tools/dist_test.sh CONFIG CHECKPOINT 2 --dump result.pkl
+"""
+import argparse
+import os
+import os.path as osp
+
+import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
+from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+from mmaction.registry import RUNNERS
+from nl1d.utils import (check_checkpoint_fits, check_config,
+                        install_safe_checkpoint_loaders, setup_dist,
+                        teardown_dist)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='nl1d test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the directory to save the file containing evaluation metrics')
+    parser.add_argument(
+        '--dump',
+        type=str,
+        help='dump predictions to a pickle file for offline evaluation')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge CLI arguments to config."""
+    # -------------------- Dump predictions --------------------
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump {args.dump}: the dump file must end '
+                             'with .pkl or .pickle.')
+        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        if isinstance(cfg.test_evaluator, (list, tuple)):
+            cfg.test_evaluator = list(cfg.test_evaluator)
+            cfg.test_evaluator.append(dump_metric)
+        else:
+            cfg.test_evaluator = [cfg.test_evaluator, dump_metric]
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    install_safe_checkpoint_loaders()
+
+    # load config
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    # work_dir is determined in this priority: CLI > segment in file > filename
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+    cfg.load_from = args.checkpoint
+    check_config(cfg, mode='test')
+    setup_dist(cfg)
+
+    # build the runner from config
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+
+    if osp.isfile(args.checkpoint):
+        # weights-only; a checkpoint of another architecture stops here with
+        # the list of mismatched keys instead of testing random weights
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        check_checkpoint_fits(model, args.checkpoint)
+
+    # start testing
+    runner.test()
+    teardown_dist()
+
+
+if __name__ == '__main__':
+    main()

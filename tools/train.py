@@ -1,0 +1,179 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Train a 1D recognizer: mmaction2 1.2.0's ``tools/train.py`` plus the
+repairs nl1d needs (CPU/gloo distributed, a safe and robust ``--resume``,
+fail-fast config checks, the environment in the log).
+
+Examples:
+    python tools/train.py configs/nl1d/nl_r50_res5_8xb32_signal.py \
+        --seed 0 --deterministic
+    bash tools/dist_train.sh configs/nl1d/nl_r50_res5_8xb32_signal.py 2
+"""
+import argparse
+import os
+import os.path as osp
+
+import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
+from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+from mmaction.registry import RUNNERS
+from nl1d.utils import (check_checkpoint_fits, check_config, collect_env,
+                        find_resumable_checkpoint,
+                        install_safe_checkpoint_loaders, setup_dist,
+                        teardown_dist)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a 1D recognizer')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='If specify checkpoint path, resume from it, while if not '
+        'specify, try to auto resume from the latest complete checkpoint '
+        'in the work directory.')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='whether not to evaluate the checkpoint during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='whether to auto scale the learning rate according to the '
+        'actual batch size (summed over processes) and the original batch '
+        'size.')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--diff-rank-seed',
+        action='store_true',
+        help='whether or not set different seeds for different ranks')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='whether to use deterministic algorithms (bit-identical runs '
+        'and resumes with the same --seed).')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge CLI arguments to config."""
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+
+    cfg.launcher = args.launcher
+
+    # work_dir is determined in this priority: CLI > segment in file > filename
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+    # enable automatic-mixed-precision training
+    if args.amp is True:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        assert optim_wrapper in ['OptimWrapper', 'AmpOptimWrapper'], \
+            '`--amp` is not supported custom optimizer wrapper type ' \
+            f'`{optim_wrapper}.'
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+    # resume training: 'auto' is resolved to a complete checkpoint in main()
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    # enable auto scale learning rate
+    if args.auto_scale_lr:
+        if cfg.get('auto_scale_lr') is None:
+            raise KeyError(
+                f'--auto-scale-lr: {args.config} has no `auto_scale_lr`; add '
+                '`auto_scale_lr = dict(enable=False, base_batch_size=GPUS * '
+                'BATCH)` (the total batch size the lr was tuned for).')
+        cfg.auto_scale_lr.enable = True
+
+    # set random seeds
+    if cfg.get('randomness', None) is None:
+        cfg.randomness = dict(
+            seed=args.seed,
+            diff_rank_seed=args.diff_rank_seed,
+            deterministic=args.deterministic)
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    install_safe_checkpoint_loaders()
+
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+    # fail before anything is built: unknown types, misspelled arguments,
+    # missing annotation files, in_channels that disagree with the data
+    check_config(cfg)
+    # gloo without a GPU (nccl with one); CPU-friendly DDP wrapper
+    setup_dist(cfg)
+
+    if cfg.get('resume') and cfg.get('load_from') is None:
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
+        if cfg.load_from is None:
+            cfg.resume = False  # nothing to resume: start from scratch
+
+    # build the runner from config
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+
+    logger = MMLogger.get_current_instance()
+    logger.info('nl1d environment:\n' + '\n'.join(
+        f'    {key}: {value}' for key, value in collect_env().items()))
+    if cfg.get('resume') and cfg.get('load_from') and osp.isfile(
+            cfg.load_from):
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        check_checkpoint_fits(model, cfg.load_from)
+        logger.info(f'Resuming from {cfg.load_from}')
+
+    # start training
+    runner.train()
+    teardown_dist()
+
+
+if __name__ == '__main__':
+    main()
