@@ -1,0 +1,18 @@
+# R50 deflated to 1D, no non-local block (the baseline).
+model = dict(
+    type='Recognizer1D',
+    backbone=dict(
+        type='ResNet1d',
+        depth=50,
+        in_channels=1,
+        out_indices=(3, ),
+        norm_eval=False),
+    cls_head=dict(
+        type='SignalHead',
+        num_classes=2,
+        in_channels=2048,
+        spatial_type='avg',
+        dropout_ratio=0.5,
+        init_std=0.01,
+        average_clips='prob'),
+    data_preprocessor=dict(type='SignalDataPreprocessor', format_shape='NCL'))
