@@ -74,7 +74,9 @@ def test_train_outputs_land_in_work_dir(trained):
 
 def test_auto_scale_lr_uses_total_batch(trained):
     """--auto-scale-lr scales lr by (world size x batch) / base_batch_size:
-    here 1 process x 4 / 256 of the config's 0.01."""
+    here 1 process x 4 / 256 of the config's lr."""
+    from mmengine.config import Config
+    base_lr = Config.fromfile(CONFIG).optim_wrapper.optimizer.lr
     _, work_dir, log = trained
     assert re.search(r'LR is set based on batch size of 256 and the '
                      r'current batch size is 4\.', log) or \
@@ -82,7 +84,7 @@ def test_auto_scale_lr_uses_total_batch(trained):
     scalars = glob.glob(str(work_dir / '*' / 'vis_data' / 'scalars.json'))
     with open(scalars[0]) as f:
         lrs = [json.loads(line)['lr'] for line in f if '"lr"' in line]
-    assert lrs and np.allclose(lrs[0], 0.01 * 4 / 256)
+    assert lrs and np.allclose(lrs[0], base_lr * 4 / 256)
 
 
 def test_dump_holds_clip_averaged_scores(trained, monkeypatch):

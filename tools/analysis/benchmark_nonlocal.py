@@ -8,8 +8,9 @@ Example::
     python tools/analysis/benchmark_nonlocal.py \\
         --modes embedded_gaussian dot_product --lengths 64 1024 16384
 
-Time is the median wall time of one forward + backward (after a first run,
-repeated while short); memory is the process's peak resident set size during
+Time is the fastest wall time of one forward + backward (after a first run,
+repeated while short; the minimum is the estimate least disturbed by other
+load); memory is the process's peak resident set size during
 the first forward + backward above the resident size just before it (input,
 weights and libraries excluded). A benchmark, not a test: run it on an idle
 machine and say when it was not.
@@ -18,7 +19,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -105,7 +105,7 @@ def worker(args: argparse.Namespace) -> dict:
         impl=impl,
         mode=mode,
         length=args.length,
-        time_s=statistics.median(times),
+        time_s=min(times),
         peak_mb=max(0, peak - before) / 2**20,
         threads=torch.get_num_threads())
 

@@ -1,5 +1,7 @@
-# The non-local paper's recipe: SGD momentum 0.9, weight decay 1e-4,
-# lr 0.01 (for a total batch of 256) with step decay.
+# The non-local paper's recipe: SGD momentum 0.9, weight decay 1e-4, step
+# decay, lr 0.01 for 64 clips (8 GPUs x 8, as mmaction2's non-local I3D
+# configs), scaled linearly to the total batch of 256 (8 x 32) of the
+# `8xb32` configs: 0.04. `--auto-scale-lr` rescales it to the real batch.
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=50, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
@@ -16,5 +18,5 @@ param_scheduler = [
 ]
 
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4),
+    optimizer=dict(type='SGD', lr=0.04, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))

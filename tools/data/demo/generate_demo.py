@@ -45,7 +45,7 @@ def parse_args() -> argparse.Namespace:
         '--num-records',
         type=int,
         nargs=3,
-        default=(1600, 400, 400),
+        default=(800, 200, 200),
         metavar=('TRAIN', 'VAL', 'TEST'),
         help='records per split')
     parser.add_argument('--length', type=int, default=2048,
@@ -55,7 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--min-gap', type=int, default=1000,
                         help='minimum distance between the two bursts, in '
                         'samples (keep it above the receptive field)')
-    parser.add_argument('--num-freqs', type=int, default=4,
+    parser.add_argument('--num-freqs', type=int, default=2,
                         help='number of burst frequencies')
     parser.add_argument('--noise', type=float, default=0.2,
                         help='std of the white noise')
