@@ -4,7 +4,7 @@
 Each record is 2048 samples of a 1-channel signal "at 100 Hz" (20.48 s):
 baseline wander plus noise, and two short bursts ("events") far apart —
 at least ``--min-gap`` samples (default 1000), more than twice the 427-sample
-receptive field of ResNet1d-50 (R18: 395). Each burst oscillates at one of
+receptive field of ResNet1d-50 (R18: 435). Each burst oscillates at one of
 ``--num-freqs`` frequencies. The label is 1 when both bursts have the SAME
 frequency and 0 otherwise (balanced).
 
