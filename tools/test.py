@@ -18,8 +18,7 @@ from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
-from nl1d.utils import (check_checkpoint_fits, check_config,
-                        install_safe_checkpoint_loaders, setup_dist,
+from nl1d.utils import (check_checkpoint_fits, check_config, setup_dist,
                         teardown_dist)
 
 
@@ -75,7 +74,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    install_safe_checkpoint_loaders()
 
     # load config
     cfg = Config.fromfile(args.config)

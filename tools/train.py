@@ -19,8 +19,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
 from nl1d.utils import (check_checkpoint_fits, check_config, collect_env,
-                        find_resumable_checkpoint,
-                        install_safe_checkpoint_loaders, setup_dist,
+                        find_resumable_checkpoint, setup_dist,
                         teardown_dist)
 
 
@@ -139,7 +138,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    install_safe_checkpoint_loaders()
 
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
