@@ -5,9 +5,4 @@ _base_ = ['r50_8xb32_signal.py']
 # non-local configs place them.
 model = dict(
     backbone=dict(
-        non_local=((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0)),
-        non_local_cfg=dict(
-            sub_sample=True,
-            use_scale=False,
-            norm_cfg=dict(type='BN1d', requires_grad=True),
-            mode='embedded_gaussian')))
+        non_local=((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))))

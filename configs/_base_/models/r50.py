@@ -6,7 +6,14 @@ model = dict(
         depth=50,
         in_channels=1,
         out_indices=(3, ),
-        norm_eval=False),
+        norm_eval=False,
+        # Settings of non-local blocks inside the backbone, as mmaction2's
+        # I3D non-local configs; inert until a config sets `non_local`.
+        non_local_cfg=dict(
+            sub_sample=True,
+            use_scale=False,
+            norm_cfg=dict(type='BN1d', requires_grad=True),
+            mode='embedded_gaussian')),
     cls_head=dict(
         type='SignalHead',
         num_classes=2,
