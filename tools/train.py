@@ -13,6 +13,7 @@ import os
 import os.path as osp
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
@@ -97,14 +98,22 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    # enable automatic-mixed-precision training
+    # enable automatic-mixed-precision training: float16 with loss scaling
+    # on a GPU (mmengine's AmpOptimWrapper), bfloat16 on a CPU (mmengine's
+    # refuses to start without a GPU)
     if args.amp is True:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        assert optim_wrapper in ['OptimWrapper', 'AmpOptimWrapper'], \
-            '`--amp` is not supported custom optimizer wrapper type ' \
-            f'`{optim_wrapper}.'
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                                 'BF16OptimWrapper'):
+            raise ValueError(
+                f'--amp: the config\'s optim_wrapper.type is '
+                f'{optim_wrapper!r}; --amp replaces only OptimWrapper. Drop '
+                '--amp or set the mixed-precision wrapper in the config.')
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            cfg.optim_wrapper.type = 'BF16OptimWrapper'
 
     # resume training: 'auto' is resolved to a complete checkpoint in main()
     if args.resume == 'auto':

@@ -54,8 +54,15 @@ class SampleWindows(SampleFrames):
 
         - signal: (num_clips, C, clip_len) float32, a copy
 
+    Whole records: ``clip_len=None`` takes each record whole, as one window
+    (``num_clips`` and ``stride`` must then be left at their defaults). This
+    suits fixed-length archives (UCR: one series is one example), where a
+    dataset config then needs no window length; records of different
+    lengths need ``batch_size=1`` in that mode.
+
     Args:
-        clip_len (int): Window length in samples.
+        clip_len (int, optional): Window length in samples; None for the
+            whole record.
         num_clips (int): Windows per record. Defaults to 1.
         test_mode (bool): Uniform (or sliding) windows instead of random
             ones. Defaults to False.
@@ -68,12 +75,18 @@ class SampleWindows(SampleFrames):
     """
 
     def __init__(self,
-                 clip_len: int,
+                 clip_len: Optional[int],
                  num_clips: int = 1,
                  test_mode: bool = False,
                  stride: Optional[int] = None,
                  pad_mode: str = 'constant') -> None:
-        if clip_len < 1 or num_clips < 1:
+        if clip_len is None and (num_clips != 1 or stride is not None):
+            raise ValueError(
+                'SampleWindows(clip_len=None) takes each record whole, as '
+                f'one window: num_clips={num_clips} and stride={stride} have '
+                'no meaning there. Give a clip_len for several windows per '
+                'record, or leave num_clips=1 and stride=None.')
+        if (clip_len is not None and clip_len < 1) or num_clips < 1:
             raise ValueError(
                 f'SampleWindows needs clip_len >= 1 and num_clips >= 1, got '
                 f'clip_len={clip_len}, num_clips={num_clips}.')
@@ -86,10 +99,11 @@ class SampleWindows(SampleFrames):
             raise ValueError(f'SampleWindows(pad_mode={pad_mode!r}) is not '
                              f'one of {PAD_MODES}.')
         super().__init__(
-            clip_len=clip_len,
+            clip_len=clip_len or 1,
             frame_interval=1,
             num_clips=num_clips,
             test_mode=test_mode)
+        self.clip_len = clip_len
         self.stride = stride
         self.pad_mode = pad_mode
 
@@ -135,20 +149,22 @@ class SampleWindows(SampleFrames):
                 'right after LoadSignal (and ResampleSignal / record-level '
                 'normalisation), once per pipeline.')
         num_samples = signal.shape[1]
-        starts = self._window_starts(num_samples)
-        pad = max(self.clip_len - num_samples, 0)
+        clip_len = num_samples if self.clip_len is None else self.clip_len
+        starts = self._window_starts(num_samples) \
+            if self.clip_len is not None else np.zeros(1, dtype=np.int64)
+        pad = max(clip_len - num_samples, 0)
         windows = []
         for start in starts:
             window = np.asarray(
-                signal[:, start:start + self.clip_len], dtype=np.float32)
+                signal[:, start:start + clip_len], dtype=np.float32)
             if pad:
                 window = np.pad(window, ((0, 0), (0, pad)),
                                 mode=self.pad_mode)
             windows.append(window)  # (C, clip_len)
-        frame_inds = starts[:, None] + np.arange(self.clip_len)[None, :]
+        frame_inds = starts[:, None] + np.arange(clip_len)[None, :]
         results['signal'] = np.stack(windows)  # (num_clips, C, clip_len)
         results['frame_inds'] = frame_inds.reshape(-1).astype(np.int32)
-        results['clip_len'] = self.clip_len
+        results['clip_len'] = clip_len
         results['frame_interval'] = 1
         results['num_clips'] = len(starts)
         return results

@@ -184,6 +184,14 @@ class ResNet1d(BaseModule):
             Defaults to 64.
         strides (Sequence[int]): Stride of each stage. Defaults to
             ``(1, 2, 2, 2)``.
+        stem_kernel (int): Width of the stem convolution ``conv1``.
+            Defaults to 7 (torchvision's, needed to deflate 2D weights).
+        stem_stride (int): Stride of ``conv1``. Defaults to 2.
+        stem_pool (bool): Max-pool (kernel 3, stride 2) after the stem.
+            Defaults to True. The defaults are the ImageNet stem, which
+            divides the length by 4 before ``layer1`` (32 overall); short
+            series (a few hundred samples) keep more positions for the
+            later stages with ``stem_stride=1, stem_pool=False`` (8 overall).
         out_indices (Sequence[int]): Stages whose outputs are returned (0 is
             ``layer1``); one index gives a Tensor, several a tuple.
             Defaults to ``(3,)`` (res5 only).
@@ -236,6 +244,9 @@ class ResNet1d(BaseModule):
                  in_channels: int = 1,
                  base_channels: int = 64,
                  strides: Sequence[int] = (1, 2, 2, 2),
+                 stem_kernel: int = 7,
+                 stem_stride: int = 2,
+                 stem_pool: bool = True,
                  out_indices: Sequence[int] = (3, ),
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
@@ -281,10 +292,16 @@ class ResNet1d(BaseModule):
         self.pretrained2d = pretrained2d
         self.non_local_stages = self._expand_non_local(non_local)
 
-        self.conv1 = _conv(conv_cfg, in_channels, base_channels, 7, stride=2)
+        self.stem_kernel = stem_kernel
+        self.stem_stride = stem_stride
+        self.stem_pool = stem_pool
+        self.conv1 = _conv(
+            conv_cfg, in_channels, base_channels, stem_kernel,
+            stride=stem_stride)
         self.bn1 = _norm(norm_cfg, base_channels)
         self.relu = build_activation_layer(act_cfg)
-        self.maxpool = nn.MaxPool1d(kernel_size=3, stride=2, padding=1)
+        self.maxpool = nn.MaxPool1d(kernel_size=3, stride=2, padding=1) \
+            if stem_pool else nn.Identity()
 
         self.inplanes = base_channels
         self.res_layers = []
@@ -405,8 +422,8 @@ class ResNet1d(BaseModule):
             Tensor | tuple[Tensor]: (N, C_i, L_i) of each stage in
             ``out_indices``; a Tensor when there is one.
         """
-        x = self.relu(self.bn1(self.conv1(x)))  # (N, base, L / 2)
-        x = self.maxpool(x)  # (N, base, L / 4)
+        x = self.relu(self.bn1(self.conv1(x)))  # (N, base, L / stem_stride)
+        x = self.maxpool(x)  # (N, base, L / stem_stride / (2 if stem_pool))
         outs = []
         for i, name in enumerate(self.res_layers):
             x = getattr(self, name)(x)  # (N, C_i, L / (4 * prod strides))

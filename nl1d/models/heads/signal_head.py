@@ -89,4 +89,6 @@ class SignalHead(BaseHead):
         x = self.pool(x).flatten(1)  # (N, C, L) -> (N, C)
         if self.dropout is not None:
             x = self.dropout(x)
-        return self.fc_cls(x)  # (N, num_classes)
+        # float32 scores under autocast: the loss, the top-k accuracy of the
+        # training log (numpy) and the clip averaging need them
+        return self.fc_cls(x).float()  # (N, num_classes)

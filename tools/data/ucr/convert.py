@@ -8,6 +8,8 @@ per line, tab-separated, first column the class label) and writes under
     signals/NAME_TRAIN_0000.npy   float32 (1, length), one per series
     signals/NAME_TEST_0000.npy
     train.txt val.txt test.txt    `signals/... num_samples label`
+    trainval.txt                  train.txt + val.txt: the archive's whole
+                                  train split (what published results use)
     classes.txt                   `index original_label`, one per class
 
 Labels are re-indexed to 0..K-1 in the sorted order of the archive's labels
@@ -113,12 +115,16 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
     members = {
         'train.txt': [('TRAIN', i) for i in train_idx],
         'val.txt': [('TRAIN', i) for i in val_idx],
+        # the archive's whole train split: what published results train on
+        'trainval.txt': [('TRAIN', i)
+                         for i in range(len(splits['TRAIN'][0]))],
         'test.txt': [('TEST', i) for i in range(len(splits['TEST'][0]))],
     }
     os.makedirs(osp.join(args.out, 'signals'), exist_ok=True)
     lines: Dict[str, List[str]] = {}
     filled = 0
-    progress = ProgressBar(sum(len(m) for m in members.values()))
+    progress = ProgressBar(
+        sum(len(m) for f, m in members.items() if f != 'trainval.txt'))
     for file, items in members.items():
         for part, i in items:
             labels, series = splits[part]
@@ -127,13 +133,16 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
             except ValueError as e:
                 raise ValueError(f'{name}_{part}.tsv, line {i + 1}: {e}; '
                                  'remove that line.') from e
-            filled += count
+            if file != 'trainval.txt':
+                filled += count
             rel = f'signals/{name}_{part}_{i:04d}.npy'
-            np.save(osp.join(args.out, rel),
-                    signal[None].astype(np.float32))  # (1, length)
+            if file != 'trainval.txt':  # its series are train's and val's
+                np.save(osp.join(args.out, rel),
+                        signal[None].astype(np.float32))  # (1, length)
             lines.setdefault(file, []).append(
                 f'{rel} {signal.size} {index_of[labels[i]]}')
-            progress.update()
+            if file != 'trainval.txt':
+                progress.update()
     for file in members:
         with open(osp.join(args.out, file), 'w') as f:
             f.writelines(line + '\n' for line in lines.get(file, []))

@@ -1,0 +1,56 @@
+# UCR 2018 archive sets (tools/data/ucr/convert.py): fixed-length series,
+# one series is one example, the archive's fixed train/test split.
+# A dataset config sets `data_root` in the two dataloaders and the head's
+# `num_classes` (the lines of classes.txt).
+#
+# Protocol of the published results (Fawaz et al. 2019): train on the
+# archive's whole train split (trainval.txt), no model selection on held-out
+# data (the last epoch is tested), accuracy on the test split. No
+# validation loop: a 20 % validation split of 23 series says nothing.
+dataset_type = 'SignalDataset'
+data_root = None  # set by the dataset config, e.g. 'data/ucr/ECG200'
+
+# Each series whole (clip_len=None), z-scored per series as the archive
+# (HouseTwenty, Computers... are raw readings).
+train_pipeline = [
+    dict(type='LoadSignal'),
+    dict(type='SampleWindows', clip_len=None),
+    dict(type='ZScoreNormalize', mode='window'),
+    dict(type='PackSignalInputs')
+]
+test_pipeline = [
+    dict(type='LoadSignal'),
+    dict(type='SampleWindows', clip_len=None, test_mode=True),
+    dict(type='ZScoreNormalize', mode='window'),
+    dict(type='PackSignalInputs')
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='trainval.txt',
+        pipeline=train_pipeline))
+val_dataloader = None
+val_evaluator = None
+test_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='test.txt',
+        pipeline=test_pipeline,
+        test_mode=True))
+test_evaluator = [
+    dict(
+        type='AccMetric',
+        metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+        metric_options=dict(top_k_accuracy=dict(topk=(1, )))),
+    dict(type='AUCMetric', n_bootstrap=1000)
+]
+
