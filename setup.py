@@ -108,5 +108,7 @@ if __name__ == '__main__':
         install_requires=parse_requirements('requirements/runtime.txt'),
         extras_require={
             'tests': parse_requirements('requirements/tests.txt'),
+            # TensorBoard, ONNX export and ONNX Runtime inference
+            'optional': parse_requirements('requirements/optional.txt'),
         },
         zip_safe=False)
