@@ -10,6 +10,7 @@ REGISTERED = [
     (MODELS, 'Recognizer1D'),
     (MODELS, 'ResNet1d'),
     (MODELS, 'NonLocal1d'),
+    (MODELS, 'NonLocalNeck1d'),
     (MODELS, 'SignalHead'),
     (MODELS, 'SignalDataPreprocessor'),
     (DATASETS, 'SignalDataset'),

@@ -54,7 +54,7 @@ def _reference(model, signal, frame_inds, clip_len=256):
     starts = np.asarray(frame_inds).reshape(-1, clip_len)[:, 0]
     windows = np.stack([signal[:, s:s + clip_len] for s in starts])
     with torch.no_grad():
-        feats = model.neck(model.backbone(torch.from_numpy(windows)))
+        feats, _ = model.neck(model.backbone(torch.from_numpy(windows)))
         scores = model.cls_head(feats).softmax(-1)  # (num_clips, K)
     return scores.mean(0)
 

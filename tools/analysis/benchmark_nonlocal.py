@@ -73,7 +73,7 @@ def worker(args: argparse.Namespace) -> dict:
     import nl1d  # noqa: F401  (stack repairs)
     from mmcv.cnn import NonLocal1d as MMCVNonLocal1d
 
-    from nl1d.models.necks import NonLocal1d
+    from nl1d.models.layers import NonLocal1d
     impl, mode = args.worker
     torch.manual_seed(0)
     kwargs = dict(mode=mode, sub_sample=args.sub_sample)

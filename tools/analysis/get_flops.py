@@ -99,7 +99,7 @@ def analyse(cfg: Config, length: int, in_channels: int = None,
     import nl1d  # noqa: F401  (registers nl1d's modules)
     from mmaction.registry import MODELS
 
-    from nl1d.models.necks import NonLocal1d
+    from nl1d.models.layers import NonLocal1d
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     model = _Features(MODELS.build(cfg.model)).eval()
     if in_channels is None:

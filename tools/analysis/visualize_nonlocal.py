@@ -30,7 +30,7 @@ from mmengine.utils import ProgressBar  # noqa: E402
 
 import nl1d  # noqa: F401,E402
 from nl1d.apis import init_recognizer  # noqa: E402
-from nl1d.models.necks.non_local import NonLocal1d  # noqa: E402
+from nl1d.models.layers import NonLocal1d  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

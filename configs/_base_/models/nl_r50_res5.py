@@ -3,7 +3,7 @@ _base_ = ['r50.py']
 
 model = dict(
     neck=dict(
-        type='NonLocal1d',
+        type='NonLocalNeck1d',
         in_channels=2048,
         reduction=2,
         use_scale=True,

@@ -14,7 +14,7 @@ from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch import Tensor
 
 from mmaction.registry import MODELS
-from ..necks.non_local import NonLocal1d
+from ..layers import NonLocal1d
 from .deflate import deflate_state_dict
 
 

@@ -2,7 +2,8 @@
 """The 1D non-local block (Wang et al., "Non-local Neural Networks", CVPR
 2018), compatible with :class:`mmcv.cnn.NonLocal1d` and fit for long signals.
 """
-from typing import Dict, Optional
+import math
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,9 +13,10 @@ from torch import Tensor
 
 from mmaction.registry import MODELS
 from .nonlocal_attention import (CONCATENATION_IMPLS, DOT_PRODUCT_IMPLS,
-                                 SOFTMAX_IMPLS, concatenation_attention,
-                                 dot_product_attention,
-                                 embedded_gaussian_scale, softmax_attention)
+                                 SOFTMAX_IMPLS, concatenation_affinity,
+                                 concatenation_attention,
+                                 dot_product_affinity, dot_product_attention,
+                                 softmax_affinity, softmax_attention)
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 _IMPLS = {
@@ -30,6 +32,12 @@ class NonLocal1d(BaseModule):
     """1D non-local block: ``z = x + W_z(y)``, ``y_i = sum_j f(x_i, x_j)
     g(x_j) / C(x)``.
 
+    The block maps a Tensor to a Tensor of the same shape, so
+    :class:`~nl1d.models.backbones.ResNet1d` places it after any residual
+    block (``non_local``/``non_local_cfg``). After the backbone, as a
+    recognizer neck, use :class:`~nl1d.models.necks.NonLocalNeck1d`: the same
+    block with mmaction's neck interface and the same state dict.
+
     Parameters, their names and the outputs equal those of
     :class:`mmcv.cnn.NonLocal1d` (``g``, ``theta``, ``phi``, ``conv_out``,
     ``concat_project``; with ``sub_sample`` the pooled branches are
@@ -37,7 +45,7 @@ class NonLocal1d(BaseModule):
     ``strict=True``. What differs:
 
     - the ``L x L_k`` affinity is never materialised for long inputs (see
-      :mod:`nl1d.models.necks.nonlocal_attention`), and the affinity and
+      :mod:`nl1d.models.layers.nonlocal_attention`), and the affinity and
       softmax run in float32 under autocast;
     - :meth:`init_weights` is safe to call any number of times and in any
       nesting (mmcv's crashes with ``sub_sample=True``), and it is *not*
@@ -69,8 +77,9 @@ class NonLocal1d(BaseModule):
             Defaults to 2.
         use_scale (bool): Scale the ``embedded_gaussian`` scores by
             ``1 / sqrt(inter_channels)``. Defaults to True.
-        conv_cfg (dict): Config of the 1x1 convolutions ``g``, ``theta``,
-            ``phi`` and ``conv_out``. Defaults to ``dict(type='Conv1d')``.
+        conv_cfg (dict, optional): Config of the 1x1 convolutions ``g``,
+            ``theta``, ``phi`` and ``conv_out``. Defaults to None, meaning
+            ``dict(type='Conv1d')``.
         norm_cfg (dict, optional): Norm after ``conv_out`` (e.g.
             ``dict(type='BN1d')``). Defaults to None.
         mode (str): One of ``'gaussian'``, ``'embedded_gaussian'``,
@@ -101,7 +110,7 @@ class NonLocal1d(BaseModule):
                  in_channels: int,
                  reduction: int = 2,
                  use_scale: bool = True,
-                 conv_cfg: Dict = dict(type='Conv1d'),
+                 conv_cfg: Optional[Dict] = None,
                  norm_cfg: Optional[Dict] = None,
                  mode: str = 'embedded_gaussian',
                  sub_sample: bool = False,
@@ -127,6 +136,8 @@ class NonLocal1d(BaseModule):
         self.std = std
         self.attn_impl = attn_impl
         self.chunk_size = chunk_size
+        if conv_cfg is None:
+            conv_cfg = dict(type='Conv1d')
 
         # Same modules, arguments and names as mmcv's _NonLocalNd.
         self.g = ConvModule(
@@ -203,7 +214,7 @@ class NonLocal1d(BaseModule):
         else:
             normal_init(out, std=self.std)
 
-    def _embed(self, x: Tensor):
+    def _embed(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Queries, keys and values, position-major.
 
         Args:
@@ -222,7 +233,8 @@ class NonLocal1d(BaseModule):
             phi = self.phi(x)  # (N, Ci, L_k)
         return theta, phi.transpose(1, 2), g
 
-    def _concat_terms(self, theta: Tensor, phi: Tensor):
+    def _concat_terms(self, theta: Tensor,
+                      phi: Tensor) -> Tuple[Tensor, Tensor]:
         """Split ``concat_project`` into query and key terms.
 
         Args:
@@ -239,6 +251,15 @@ class NonLocal1d(BaseModule):
         b = torch.matmul(phi, weight[self.inter_channels:])  # (N, L_k)
         return a, b
 
+    @property
+    def score_scale(self) -> float:
+        """Multiplier of the softmax scores, mmcv's convention:
+        ``1 / sqrt(inter_channels)`` for ``embedded_gaussian`` with
+        ``use_scale``, else 1."""
+        if self.mode == 'embedded_gaussian' and self.use_scale:
+            return 1.0 / math.sqrt(self.inter_channels)
+        return 1.0
+
     def _aggregate(self, x: Tensor) -> Tensor:
         """``y = f(x) g(x) / C(x)``.
 
@@ -253,31 +274,23 @@ class NonLocal1d(BaseModule):
             if self.mode == 'dot_product':
                 y = dot_product_attention(theta, phi, g, impl=self.attn_impl)
             elif self.mode == 'concatenation':
-                theta, phi = theta.float(), phi.float()
-                a, b = self._concat_terms(theta, phi)
+                a, b = self._concat_terms(theta.float(), phi.float())
                 y = concatenation_attention(a, b, g, impl=self.attn_impl)
             else:
-                scale = embedded_gaussian_scale(
-                    self.inter_channels, self.use_scale
-                    and self.mode == 'embedded_gaussian')
                 y = softmax_attention(
                     theta,
                     phi,
                     g,
-                    scale=scale,
+                    scale=self.score_scale,
                     impl=self.attn_impl,
                     chunk_size=self.chunk_size)
         return y.transpose(1, 2)  # (N, Ci, L)
 
-    def forward(self,
-                x: Tensor,
-                data_samples: Optional[list] = None) -> Tensor:
+    def forward(self, x: Tensor) -> Tensor:
         """Apply the block.
 
         Args:
             x (Tensor): (N, C, L).
-            data_samples (list, optional): Ignored; accepted so the block
-                serves as a recognizer neck. Defaults to None.
 
         Returns:
             Tensor: (N, C, L), ``x + conv_out(y)``.
@@ -305,18 +318,12 @@ class NonLocal1d(BaseModule):
         """
         theta, phi, _ = self._embed(x)
         with torch.autocast(device_type=x.device.type, enabled=False):
-            theta, phi = theta.float(), phi.float()
-            keys = phi.shape[1]
+            theta, phi = theta.float(), phi.float()  # (N, L, E), (N, L_k, E)
             if self.mode == 'concatenation':
-                a, b = self._concat_terms(theta, phi)
-                return torch.relu(a[:, :, None] + b[:, None, :]) / keys
-            scores = torch.matmul(theta, phi.transpose(1, 2))  # (N, L, L_k)
+                return concatenation_affinity(*self._concat_terms(theta, phi))
             if self.mode == 'dot_product':
-                return scores / keys
-            if self.mode == 'embedded_gaussian' and self.use_scale:
-                scores = scores * embedded_gaussian_scale(
-                    self.inter_channels, True)
-            return scores.softmax(dim=-1)
+                return dot_product_affinity(theta, phi)
+            return softmax_affinity(theta, phi, scale=self.score_scale)
 
     def extra_repr(self) -> str:
         return (f'mode={self.mode!r}, sub_sample={self.sub_sample}, '

@@ -27,6 +27,10 @@ same ``y`` (up to float rounding) as the naive formula, with the layout
   time and ``O(L)`` memory, no ``L x L_k`` tensor at all (this supersedes
   chunking the queries, which still costs ``O(L * L_k)`` time).
 
+The ``*_affinity`` functions materialise the normalised ``(N, L, L_k)``
+weights ``f / C(x)`` themselves: the naive paths multiply them with ``g``,
+and :meth:`~nl1d.models.layers.NonLocal1d.attention_map` returns them.
+
 Every function computes in float32 when its inputs are half precision (the
 affinity and softmax must not run in fp16/bf16 under autocast) and returns
 float32; the caller's output projection casts back.
@@ -243,6 +247,50 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
         return grad_q, grad_k, grad_v, None, None
 
 
+def softmax_affinity(q: Tensor, k: Tensor, scale: float = 1.0) -> Tensor:
+    """The materialised ``softmax(q k^T * scale)`` (gaussian / embedded
+    gaussian).
+
+    Args:
+        q (Tensor): (N, L, E) queries (theta).
+        k (Tensor): (N, L_k, E) keys (phi).
+        scale (float): Multiplier of the scores. Defaults to 1.0.
+
+    Returns:
+        Tensor: (N, L, L_k), each row sums to 1.
+    """
+    scores = torch.matmul(q, k.transpose(1, 2))  # (N, L, L_k)
+    if scale != 1.0:
+        scores = scores * scale
+    return scores.softmax(dim=-1)  # (N, L, L_k)
+
+
+def dot_product_affinity(q: Tensor, k: Tensor) -> Tensor:
+    """The materialised ``q k^T / L_k`` (dot product).
+
+    Args:
+        q (Tensor): (N, L, E) queries (theta).
+        k (Tensor): (N, L_k, E) keys (phi).
+
+    Returns:
+        Tensor: (N, L, L_k).
+    """
+    return torch.matmul(q, k.transpose(1, 2)) / k.shape[1]  # (N, L, L_k)
+
+
+def concatenation_affinity(a: Tensor, b: Tensor) -> Tensor:
+    """The materialised ``ReLU(a_i + b_j) / L_k`` (concatenation).
+
+    Args:
+        a (Tensor): (N, L) query terms.
+        b (Tensor): (N, L_k) key terms.
+
+    Returns:
+        Tensor: (N, L, L_k).
+    """
+    return F.relu(a[:, :, None] + b[:, None, :]) / b.shape[1]  # (N, L, L_k)
+
+
 def softmax_attention(q: Tensor,
                       k: Tensor,
                       v: Tensor,
@@ -277,10 +325,7 @@ def softmax_attention(q: Tensor,
         else:
             impl = 'chunked' if q.device.type == 'cpu' else 'sdpa'
     if impl == 'naive':
-        scores = torch.matmul(q, k.transpose(1, 2))  # (N, L, L_k)
-        if scale != 1.0:
-            scores = scores * scale
-        return torch.matmul(scores.softmax(dim=-1), v)  # (N, L, E_v)
+        return torch.matmul(softmax_affinity(q, k, scale), v)  # (N, L, E_v)
     if impl == 'sdpa':
         return F.scaled_dot_product_attention(q, k, v, scale=scale)
     chunk = _chunk_rows(n, length, keys, chunk_size)
@@ -315,8 +360,7 @@ def dot_product_attention(q: Tensor,
         linear_macs = (length + keys) * dim * dim_v
         impl = 'naive' if naive_macs <= linear_macs else 'linear'
     if impl == 'naive':
-        affinity = torch.matmul(q, k.transpose(1, 2)) / keys  # (N, L, L_k)
-        return torch.matmul(affinity, v)  # (N, L, E_v)
+        return torch.matmul(dot_product_affinity(q, k), v)  # (N, L, E_v)
     context = torch.matmul(k.transpose(1, 2), v) / keys  # (N, E, E_v)
     return torch.matmul(q, context)  # (N, L, E_v)
 
@@ -350,8 +394,7 @@ def concatenation_attention(a: Tensor,
         impl = 'naive' if n * length * keys <= NAIVE_MAX_ELEMENTS \
             else 'sorted'
     if impl == 'naive':
-        affinity = F.relu(a[:, :, None] + b[:, None, :]) / keys  # (N,L,L_k)
-        return torch.matmul(affinity, v)  # (N, L, E_v)
+        return torch.matmul(concatenation_affinity(a, b), v)  # (N, L, E_v)
     # Key j is active for query i iff b_j > -a_i: sort c = -b ascending, then
     # the active keys of query i are the first count_i = #{c_j < a_i}.
     neg_b, order = torch.sort(-b, dim=1)  # (N, L_k)
@@ -368,7 +411,3 @@ def concatenation_attention(a: Tensor,
     sum_bv = prefix_bv.gather(1, index)  # (N, L, E_v)
     return (a[:, :, None] * sum_v + sum_bv) / keys
 
-
-def embedded_gaussian_scale(inter_channels: int, use_scale: bool) -> float:
-    """mmcv's scaling: ``1 / sqrt(inter_channels)`` when ``use_scale``."""
-    return 1.0 / math.sqrt(inter_channels) if use_scale else 1.0

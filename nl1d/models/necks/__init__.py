@@ -1,4 +1,4 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-from .non_local import NonLocal1d
+from .non_local_neck import NonLocalNeck1d
 
-__all__ = ['NonLocal1d']
+__all__ = ['NonLocalNeck1d']

@@ -1,12 +1,11 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-from typing import Tuple
-
 import torch
 from torch import Tensor
 
 from mmaction.models.recognizers import Recognizer3D
 from mmaction.registry import MODELS
-from mmaction.utils import OptSampleList
+from mmaction.utils import ConfigType, OptConfigType, OptSampleList
+from ..layers import NonLocal1d
 
 
 @MODELS.register_module()
@@ -16,29 +15,50 @@ class Recognizer1D(Recognizer3D):
     Everything but feature extraction is mmaction's :class:`Recognizer3D`
     (loss, predict with clip averaging in the head, data preprocessing).
     Inputs are (N, num_clips, C, L) and are folded to (N * num_clips, C, L)
-    before the backbone, as Recognizer3D folds video clips.
-
-    Unlike mmaction's necks, which return ``(x, loss_aux)``, a neck here may
-    return a plain Tensor: :class:`NonLocal1d` is the same module inside a
-    backbone and after it (and state-dict compatible with mmcv's block), so
-    it returns a Tensor; both forms are accepted.
+    before the backbone, as Recognizer3D folds video clips. A neck has
+    mmaction's interface, ``neck(x, data_samples=None) -> (x, loss_aux)``
+    (e.g. :class:`~nl1d.models.necks.NonLocalNeck1d`).
 
     ``test_cfg=dict(max_testing_views=K)`` runs the clips of a record K at a
     time to bound memory on long signals (batch size 1 at test).
+
+    Args:
+        backbone (dict): Config of the backbone.
+        cls_head (dict, optional): Config of the head. Defaults to None.
+        neck (dict, optional): Config of the neck. Defaults to None.
+        **kwargs: ``train_cfg``, ``test_cfg``, ``data_preprocessor`` of
+            :class:`~mmaction.models.recognizers.BaseRecognizer`.
     """
 
-    def _neck(self, x: Tensor, data_samples: OptSampleList = None
-              ) -> Tuple[Tensor, dict]:
-        """Apply the neck; normalise its output to ``(x, loss_aux)``."""
-        out = self.neck(x, data_samples=data_samples)
-        if isinstance(out, tuple):
-            return out
-        return out, dict()
+    def __init__(self,
+                 backbone: ConfigType,
+                 cls_head: OptConfigType = None,
+                 neck: OptConfigType = None,
+                 **kwargs) -> None:
+        neck_type = None if neck is None else neck.get('type')
+        if neck_type is NonLocal1d or neck_type in ('NonLocal1d',
+                                                    'mmaction.NonLocal1d'):
+            raise ValueError(
+                "model.neck.type='NonLocal1d' names the non-local block used "
+                "inside the backbone (ResNet1d's non_local/non_local_cfg); "
+                "the neck after the backbone is type='NonLocalNeck1d', with "
+                'the same arguments and the same state-dict keys, so '
+                "checkpoints load unchanged. Set model.neck.type="
+                "'NonLocalNeck1d' in the config.")
+        super().__init__(backbone, cls_head=cls_head, neck=neck, **kwargs)
 
     def _backbone_neck(self, inputs: Tensor) -> Tensor:
-        x = self.backbone(inputs)
+        """Backbone then neck, at test time.
+
+        Args:
+            inputs (Tensor): (B, C, L).
+
+        Returns:
+            Tensor: (B, C', L').
+        """
+        x = self.backbone(inputs)  # (B, C', L')
         if self.with_neck:
-            x, _ = self._neck(x)
+            x, _ = self.neck(x)  # (B, C', L')
         return x
 
     def extract_feat(self,
@@ -90,7 +110,7 @@ class Recognizer1D(Recognizer3D):
             return x, loss_predict_kwargs
         loss_aux = dict()
         if self.with_neck:
-            x, loss_aux = self._neck(x, data_samples=data_samples)
+            x, loss_aux = self.neck(x, data_samples=data_samples)
         loss_predict_kwargs['loss_aux'] = loss_aux
         if stage == 'neck':
             return x, loss_predict_kwargs

@@ -8,7 +8,7 @@ import torch
 from mmengine import Config
 
 from nl1d.models.backbones import ResNet1d
-from nl1d.models.necks import NonLocal1d
+from nl1d.models.layers import NonLocal1d
 
 CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
                       'nl1d')

@@ -5,7 +5,7 @@ import torch
 from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 
 from nl1d.models.backbones import ResNet1d
-from nl1d.models.necks import NonLocal1d
+from nl1d.models.layers import NonLocal1d
 
 
 def _model(depth=18, **kwargs):

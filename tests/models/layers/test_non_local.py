@@ -9,8 +9,8 @@ import torch.nn as nn
 from mmcv.cnn import NonLocal1d as MMCVNonLocal1d
 from mmengine.model import BaseModule, Sequential
 
-from nl1d.models.necks import NonLocal1d
-from nl1d.models.necks.non_local import MODES
+from nl1d.models.layers import NonLocal1d
+from nl1d.models.layers.non_local import MODES
 
 CASES = list(itertools.product(MODES, [False, True], [None, 'BN1d']))
 IMPLS = {
@@ -162,14 +162,16 @@ def test_autocast_runs_affinity_in_float32(mode):
     torch.testing.assert_close(out, expected, atol=5e-2, rtol=5e-2)
 
 
-def test_data_samples_argument_and_registry():
+def test_block_is_registered_and_maps_tensor_to_tensor():
     from mmaction.registry import MODELS
     block = MODELS.build(dict(type='NonLocal1d', in_channels=8,
                               mode='dot_product'))
-    assert isinstance(block, NonLocal1d)
+    assert type(block) is NonLocal1d
     x = torch.randn(1, 8, 12)
-    out = block(x, data_samples=[object()])
+    out = block(x)
     assert isinstance(out, torch.Tensor) and torch.equal(out, x)
+    with pytest.raises(TypeError, match='data_samples'):
+        block(x, data_samples=[])  # the neck interface is NonLocalNeck1d's
 
 
 def test_errors_name_the_argument():

@@ -7,10 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nl1d.models.necks.nonlocal_attention import (ChunkedSoftmaxAttention,
-                                                  concatenation_attention,
-                                                  dot_product_attention,
-                                                  softmax_attention)
+from nl1d.models.layers.nonlocal_attention import (ChunkedSoftmaxAttention,
+                                                   concatenation_attention,
+                                                   dot_product_attention,
+                                                   softmax_attention)
 
 
 def _softmax_ref(q, k, v, scale):
