@@ -5,8 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmcv.cnn import (build_activation_layer, build_conv_layer,
-                      build_norm_layer)
+from mmcv.cnn import build_activation_layer
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule, Sequential, constant_init
 from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
@@ -14,158 +13,8 @@ from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch import Tensor
 
 from mmaction.registry import MODELS
-from ..layers import NonLocal1d
+from ..layers import BasicBlock1d, Bottleneck1d, conv1d, norm1d
 from .deflate import deflate_state_dict
-
-
-def _conv(conv_cfg: Dict, in_planes: int, out_planes: int, kernel_size: int,
-          stride: int = 1) -> nn.Module:
-    """Bias-free conv with 'same'-style padding, as torchvision's helpers."""
-    return build_conv_layer(
-        conv_cfg,
-        in_planes,
-        out_planes,
-        kernel_size=kernel_size,
-        stride=stride,
-        padding=kernel_size // 2,
-        bias=False)
-
-
-def _norm(norm_cfg: Dict, planes: int) -> nn.Module:
-    return build_norm_layer(norm_cfg, planes)[1]
-
-
-class _ResBlock1d(BaseModule):
-    """What both blocks share: ``relu(residual(x) + identity)``, optional
-    activation checkpointing and an optional trailing non-local block.
-
-    Subclasses build ``conv*``/``bn*``, ``relu`` and ``downsample`` and
-    implement ``_residual`` and ``last_norm``.
-    """
-    expansion = 1
-
-    def _residual(self, x: Tensor) -> Tensor:
-        raise NotImplementedError
-
-    def last_norm(self) -> nn.Module:
-        """The norm closing the residual branch (zeroed by
-        ``zero_init_residual``)."""
-        raise NotImplementedError
-
-    def _add_non_local(self, non_local: bool, non_local_cfg: Dict) -> None:
-        if non_local:
-            self.non_local_block = NonLocal1d(
-                self.last_norm().num_features, **non_local_cfg)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """
-        Args:
-            x (Tensor): (N, inplanes, L).
-
-        Returns:
-            Tensor: (N, planes * expansion, L / stride).
-        """
-
-        def inner(x: Tensor) -> Tensor:
-            identity = x if self.downsample is None else self.downsample(x)
-            return self._residual(x) + identity
-
-        if self.with_cp and x.requires_grad:
-            out = cp.checkpoint(inner, x, use_reentrant=False)
-        else:
-            out = inner(x)
-        out = self.relu(out)
-        if hasattr(self, 'non_local_block'):
-            out = self.non_local_block(out)  # (N, C, L'), same shape
-        return out
-
-
-class BasicBlock1d(_ResBlock1d):
-    """Two 3-tap convolutions with a residual connection.
-
-    Args:
-        inplanes (int): Input channels.
-        planes (int): Output channels (``planes * expansion``).
-        stride (int): Stride of ``conv1``. Defaults to 1.
-        downsample (nn.Module, optional): Projection of the identity.
-            Defaults to None.
-        non_local (bool): Append a :class:`NonLocal1d` after the block's
-            output activation (as mmaction2's ``ResNet3d``). Defaults to False.
-        non_local_cfg (dict): Arguments of that block. Defaults to ``dict()``.
-        conv_cfg (dict): Defaults to ``dict(type='Conv1d')``.
-        norm_cfg (dict): Defaults to ``dict(type='BN1d')``.
-        act_cfg (dict): Defaults to ``dict(type='ReLU', inplace=True)``.
-        with_cp (bool): Checkpoint the residual branch (recomputed in
-            backward to save activation memory). Defaults to False.
-    """
-    expansion = 1
-
-    def __init__(self,
-                 inplanes: int,
-                 planes: int,
-                 stride: int = 1,
-                 downsample: Optional[nn.Module] = None,
-                 non_local: bool = False,
-                 non_local_cfg: Dict = dict(),
-                 conv_cfg: Dict = dict(type='Conv1d'),
-                 norm_cfg: Dict = dict(type='BN1d'),
-                 act_cfg: Dict = dict(type='ReLU', inplace=True),
-                 with_cp: bool = False) -> None:
-        super().__init__()
-        self.conv1 = _conv(conv_cfg, inplanes, planes, 3, stride)
-        self.bn1 = _norm(norm_cfg, planes)
-        self.conv2 = _conv(conv_cfg, planes, planes, 3)
-        self.bn2 = _norm(norm_cfg, planes)
-        self.relu = build_activation_layer(act_cfg)
-        self.downsample = downsample
-        self.with_cp = with_cp
-        self._add_non_local(non_local, non_local_cfg)
-
-    def _residual(self, x: Tensor) -> Tensor:
-        out = self.relu(self.bn1(self.conv1(x)))  # (N, planes, L / stride)
-        return self.bn2(self.conv2(out))  # (N, planes, L / stride)
-
-    def last_norm(self) -> nn.Module:
-        return self.bn2
-
-
-class Bottleneck1d(_ResBlock1d):
-    """1-3-1 bottleneck (stride on the 3-tap conv, as torchvision's V1.5).
-
-    Args: as :class:`BasicBlock1d`.
-    """
-    expansion = 4
-
-    def __init__(self,
-                 inplanes: int,
-                 planes: int,
-                 stride: int = 1,
-                 downsample: Optional[nn.Module] = None,
-                 non_local: bool = False,
-                 non_local_cfg: Dict = dict(),
-                 conv_cfg: Dict = dict(type='Conv1d'),
-                 norm_cfg: Dict = dict(type='BN1d'),
-                 act_cfg: Dict = dict(type='ReLU', inplace=True),
-                 with_cp: bool = False) -> None:
-        super().__init__()
-        self.conv1 = _conv(conv_cfg, inplanes, planes, 1)
-        self.bn1 = _norm(norm_cfg, planes)
-        self.conv2 = _conv(conv_cfg, planes, planes, 3, stride)
-        self.bn2 = _norm(norm_cfg, planes)
-        self.conv3 = _conv(conv_cfg, planes, planes * self.expansion, 1)
-        self.bn3 = _norm(norm_cfg, planes * self.expansion)
-        self.relu = build_activation_layer(act_cfg)
-        self.downsample = downsample
-        self.with_cp = with_cp
-        self._add_non_local(non_local, non_local_cfg)
-
-    def _residual(self, x: Tensor) -> Tensor:
-        out = self.relu(self.bn1(self.conv1(x)))  # (N, planes, L)
-        out = self.relu(self.bn2(self.conv2(out)))  # (N, planes, L / stride)
-        return self.bn3(self.conv3(out))  # (N, 4 planes, L / stride)
-
-    def last_norm(self) -> nn.Module:
-        return self.bn3
 
 
 @MODELS.register_module()
@@ -204,27 +53,33 @@ class ResNet1d(BaseModule):
             branch, so each block starts as an identity. Improves training by
             0.2~0.3% top-1 per https://arxiv.org/abs/1706.02677 (torchvision
             defaults to False, mmaction2's ResNet3d to True). Defaults to True.
-        with_cp (bool): Activation checkpointing of every residual branch.
+        with_cp (bool): Activation checkpointing of every residual block
+            (its activations are recomputed in backward, saving memory).
             Defaults to False.
         non_local (Sequence[int | Sequence[int]]): Per stage, where to append
-            a :class:`NonLocal1d` after a block: an int (0 or 1) for every
-            block of the stage, or a tuple of 0/1 with one entry per block,
-            as mmaction2's ``ResNet3d``, e.g. for R50 ``((0, 0, 0),
-            (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))``.
+            a :class:`~nl1d.models.layers.NonLocal1d` after a block: an int
+            (0 or 1) for every block of the stage, or a tuple of 0/1 with one
+            entry per block, as mmaction2's ``ResNet3d``, e.g. for R50
+            ``((0, 0, 0), (0, 1, 0, 1), (0, 1, 0, 1, 0, 1), (0, 0, 0))``.
             Defaults to ``(0, 0, 0, 0)``.
-        non_local_cfg (dict): Arguments of every :class:`NonLocal1d` but
-            ``in_channels``. Defaults to ``dict()``.
-        conv_cfg (dict): Defaults to ``dict(type='Conv1d')``.
-        norm_cfg (dict): Defaults to ``dict(type='BN1d', requires_grad=True)``.
-        act_cfg (dict): Defaults to ``dict(type='ReLU', inplace=True)``.
+        non_local_cfg (dict, optional): Arguments of every
+            :class:`~nl1d.models.layers.NonLocal1d` but ``in_channels``.
+            Defaults to None (the block's defaults).
+        conv_cfg (dict, optional): Defaults to None, meaning
+            ``dict(type='Conv1d')``.
+        norm_cfg (dict, optional): Defaults to None, meaning
+            ``dict(type='BN1d', requires_grad=True)``.
+        act_cfg (dict, optional): Defaults to None, meaning
+            ``dict(type='ReLU', inplace=True)``.
         pretrained (str, optional): Checkpoint loaded by :meth:`init_weights`
             (path or URL). Defaults to None.
-        pretrained2d (bool): ``pretrained`` is a 2D ResNet with torchvision
-            key names, deflated by
-            :func:`nl1d.models.backbones.deflate.deflate_state_dict`; else it
-            is a ``ResNet1d`` checkpoint. Defaults to True.
-        init_cfg (dict or list[dict], optional): Defaults to Kaiming for
-            convolutions and ones for norms.
+        pretrained2d (bool, optional): Only with ``pretrained``: True when it
+            is a 2D ResNet with torchvision key names, deflated by
+            :func:`nl1d.models.backbones.deflate.deflate_state_dict`; False
+            when it is a ``ResNet1d`` checkpoint. Defaults to None, meaning
+            True when ``pretrained`` is given.
+        init_cfg (dict or list[dict], optional): Defaults to None, meaning
+            Kaiming for convolutions and ones for norms.
 
     Examples:
         >>> model = ResNet1d(18, in_channels=12)
@@ -254,20 +109,32 @@ class ResNet1d(BaseModule):
                  with_cp: bool = False,
                  non_local: Sequence[Union[int, Sequence[int]]] = (0, 0, 0,
                                                                    0),
-                 non_local_cfg: Dict = dict(),
-                 conv_cfg: Dict = dict(type='Conv1d'),
-                 norm_cfg: Dict = dict(type='BN1d', requires_grad=True),
-                 act_cfg: Dict = dict(type='ReLU', inplace=True),
+                 non_local_cfg: Optional[Dict] = None,
+                 conv_cfg: Optional[Dict] = None,
+                 norm_cfg: Optional[Dict] = None,
+                 act_cfg: Optional[Dict] = None,
                  pretrained: Optional[str] = None,
-                 pretrained2d: bool = True,
-                 init_cfg: Optional[Union[Dict, List[Dict]]] = [
-                     dict(type='Kaiming', layer=['Conv1d', 'Conv2d']),
-                     dict(
-                         type='Constant',
-                         layer=['_BatchNorm', 'GroupNorm'],
-                         val=1)
-                 ]) -> None:
+                 pretrained2d: Optional[bool] = None,
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
+        if init_cfg is None:
+            init_cfg = [
+                dict(type='Kaiming', layer=['Conv1d', 'Conv2d']),
+                dict(type='Constant', layer=['_BatchNorm', 'GroupNorm'],
+                     val=1)
+            ]
         super().__init__(init_cfg=init_cfg)
+        if conv_cfg is None:
+            conv_cfg = dict(type='Conv1d')
+        if norm_cfg is None:
+            norm_cfg = dict(type='BN1d', requires_grad=True)
+        if act_cfg is None:
+            act_cfg = dict(type='ReLU', inplace=True)
+        if pretrained is None and pretrained2d is not None:
+            raise ValueError(
+                f'ResNet1d: pretrained2d={pretrained2d} has no effect without '
+                'pretrained: set pretrained=PATH (a 2D ResNet with '
+                'pretrained2d=True, a ResNet1d checkpoint with False), or '
+                'drop pretrained2d.')
         if depth not in self.arch_settings:
             raise KeyError(f'ResNet1d: invalid depth {depth}, choose one of '
                            f'{sorted(self.arch_settings)}.')
@@ -289,16 +156,18 @@ class ResNet1d(BaseModule):
         self.norm_eval = norm_eval
         self.zero_init_residual = zero_init_residual
         self.pretrained = pretrained
-        self.pretrained2d = pretrained2d
+        self.pretrained2d = None if pretrained is None else \
+            pretrained2d is not False
+        self.with_cp = with_cp
         self.non_local_stages = self._expand_non_local(non_local)
 
         self.stem_kernel = stem_kernel
         self.stem_stride = stem_stride
         self.stem_pool = stem_pool
-        self.conv1 = _conv(
+        self.conv1 = conv1d(
             conv_cfg, in_channels, base_channels, stem_kernel,
             stride=stem_stride)
-        self.bn1 = _norm(norm_cfg, base_channels)
+        self.bn1 = norm1d(norm_cfg, base_channels)
         self.relu = build_activation_layer(act_cfg)
         self.maxpool = nn.MaxPool1d(kernel_size=3, stride=2, padding=1) \
             if stem_pool else nn.Identity()
@@ -311,11 +180,11 @@ class ResNet1d(BaseModule):
                 blocks,
                 stride,
                 non_local=self.non_local_stages[i],
-                non_local_cfg=non_local_cfg,
-                conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg,
-                act_cfg=act_cfg,
-                with_cp=with_cp)
+                block_cfg=dict(
+                    non_local_cfg=non_local_cfg,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=norm_cfg,
+                    act_cfg=act_cfg))
             name = f'layer{i + 1}'
             self.add_module(name, layer)
             self.res_layers.append(name)
@@ -351,33 +220,37 @@ class ResNet1d(BaseModule):
         return tuple(stages)
 
     def _make_layer(self, planes: int, blocks: int, stride: int,
-                    non_local: Tuple[int, ...], **kwargs) -> Sequential:
-        """One stage; an mmengine ``Sequential`` so that a parent's
-        ``init_weights`` reaches the non-local blocks inside."""
-        conv_cfg, norm_cfg = kwargs['conv_cfg'], kwargs['norm_cfg']
+                    non_local: Tuple[int, ...], block_cfg: Dict) -> Sequential:
+        """One stage of ``blocks`` blocks, the first with ``stride`` and the
+        identity's projection; an mmengine ``Sequential`` so that a parent's
+        ``init_weights`` reaches the non-local blocks inside.
+
+        Args:
+            planes (int): Width of the stage's residual branches.
+            blocks (int): Number of blocks.
+            stride (int): Stride of the first block.
+            non_local (tuple[int]): One 0/1 per block.
+            block_cfg (dict): ``non_local_cfg``, ``conv_cfg``, ``norm_cfg``
+                and ``act_cfg`` of every block.
+
+        Returns:
+            Sequential: The stage.
+        """
         downsample = None
         out_planes = planes * self.block.expansion
         if stride != 1 or self.inplanes != out_planes:
             downsample = Sequential(
-                _conv(conv_cfg, self.inplanes, out_planes, 1, stride),
-                _norm(norm_cfg, out_planes))
+                conv1d(block_cfg['conv_cfg'], self.inplanes, out_planes, 1,
+                       stride), norm1d(block_cfg['norm_cfg'], out_planes))
         layers = [
-            self.block(
-                self.inplanes,
-                planes,
-                stride,
-                downsample,
-                non_local=bool(non_local[0]),
-                **kwargs)
+            self.block(self.inplanes, planes, stride, downsample,
+                       non_local=bool(non_local[0]), **block_cfg)
         ]
         self.inplanes = out_planes
         for i in range(1, blocks):
             layers.append(
-                self.block(
-                    self.inplanes,
-                    planes,
-                    non_local=bool(non_local[i]),
-                    **kwargs))
+                self.block(self.inplanes, planes,
+                           non_local=bool(non_local[i]), **block_cfg))
         return Sequential(*layers)
 
     def init_weights(self) -> None:
@@ -387,8 +260,10 @@ class ResNet1d(BaseModule):
         super().init_weights()
         if self.zero_init_residual:
             for m in self.modules():
-                if isinstance(m, _ResBlock1d):
-                    constant_init(m.last_norm(), 0)
+                if isinstance(m, Bottleneck1d):
+                    constant_init(m.bn3, 0)
+                elif isinstance(m, BasicBlock1d):
+                    constant_init(m.bn2, 0)
         if self.pretrained is None:
             return
         logger = MMLogger.get_current_instance()
@@ -422,11 +297,17 @@ class ResNet1d(BaseModule):
             Tensor | tuple[Tensor]: (N, C_i, L_i) of each stage in
             ``out_indices``; a Tensor when there is one.
         """
-        x = self.relu(self.bn1(self.conv1(x)))  # (N, base, L / stem_stride)
+        x = self.conv1(x)  # (N, base, L / stem_stride)
+        x = self.bn1(x)
+        x = self.relu(x)
         x = self.maxpool(x)  # (N, base, L / stem_stride / (2 if stem_pool))
         outs = []
         for i, name in enumerate(self.res_layers):
-            x = getattr(self, name)(x)  # (N, C_i, L / (4 * prod strides))
+            for block in getattr(self, name):
+                if self.with_cp and x.requires_grad:
+                    x = cp.checkpoint(block, x, use_reentrant=False)
+                else:
+                    x = block(x)  # (N, C_i, L_i), L_i = L_{i-1} / stride_i
             if i in self.out_indices:
                 outs.append(x)
         return outs[0] if len(outs) == 1 else tuple(outs)

@@ -21,8 +21,8 @@ class SignalHead(BaseHead):
     Args:
         num_classes (int): Number of classes to be classified.
         in_channels (int): Number of channels in the input feature.
-        loss_cls (dict): Config for building the loss.
-            Defaults to ``dict(type='CrossEntropyLoss')``.
+        loss_cls (dict, optional): Config for building the loss.
+            Defaults to None, meaning ``dict(type='CrossEntropyLoss')``.
         spatial_type (str): Pooling over the length axis, ``'avg'`` or
             ``'max'``. Defaults to ``'avg'``.
         dropout_ratio (float): Probability of dropout. Defaults to 0.5.
@@ -40,13 +40,15 @@ class SignalHead(BaseHead):
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 loss_cls: Dict = dict(type='CrossEntropyLoss'),
+                 loss_cls: Optional[Dict] = None,
                  spatial_type: str = 'avg',
                  dropout_ratio: float = 0.5,
                  init_std: float = 0.01,
                  topk: Union[int, Tuple[int]] = (1, ),
                  average_clips: Optional[str] = 'prob',
                  **kwargs) -> None:
+        if loss_cls is None:
+            loss_cls = dict(type='CrossEntropyLoss')
         super().__init__(
             num_classes,
             in_channels,

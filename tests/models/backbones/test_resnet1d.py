@@ -28,8 +28,19 @@ def test_shapes_and_feat_dim(depth, feat):
 def test_default_width_matches_torchvision():
     model = ResNet1d(50)
     assert model.feat_dim == 2048
-    # torchvision resnet50 has 25,557,032 parameters; 2D 3x3 / 7x7 kernels
-    # become 3 / 7 taps, fc is not part of the backbone.
+    # torchvision's resnet50 has 25,557,032 parameters, 2,049,000 of them in
+    # fc (not part of a backbone). Inflating every k-tap kernel back to k x k
+    # (and the stem to 3 colour channels) must give exactly the rest.
+    inflated = 0
+    for name, param in model.named_parameters():
+        if param.dim() == 3:
+            out_planes, in_planes, taps = param.shape
+            in_planes = 3 if name == 'conv1.weight' else in_planes
+            inflated += out_planes * in_planes * taps * taps
+        else:
+            inflated += param.numel()
+    assert inflated == 25_557_032 - 2_049_000
+    assert sum(p.numel() for p in model.parameters()) == 15_954_240
     blocks = {name: p.shape for name, p in model.named_parameters()}
     assert blocks['conv1.weight'] == (64, 1, 7)
     assert blocks['layer1.0.conv3.weight'] == (256, 64, 1)
@@ -90,7 +101,16 @@ def test_frozen_stages_and_norm_eval():
     assert model.conv1.weight.requires_grad is False
 
 
-def test_with_cp_gives_same_outputs_and_gradients():
+def test_with_cp_gives_same_outputs_and_gradients(monkeypatch):
+    calls = []
+    checkpoint = torch.utils.checkpoint.checkpoint
+
+    def counting_checkpoint(function, *args, **kwargs):
+        calls.append(function)
+        return checkpoint(function, *args, **kwargs)
+
+    monkeypatch.setattr(torch.utils.checkpoint, 'checkpoint',
+                        counting_checkpoint)
     torch.manual_seed(0)
     plain = _model(50, zero_init_residual=False, non_local=(0, 0, 1, 0))
     ckpt = _model(50, with_cp=True, non_local=(0, 0, 1, 0))
@@ -106,6 +126,10 @@ def test_with_cp_gives_same_outputs_and_gradients():
     torch.testing.assert_close(x1.grad, x2.grad)
     torch.testing.assert_close(plain.layer3[0].conv2.weight.grad,
                                ckpt.layer3[0].conv2.weight.grad)
+    assert len(calls) == 16  # every block of R50, none of `plain`
+    with torch.no_grad():
+        ckpt(x)  # nothing to recompute without gradients
+    assert len(calls) == 16
 
 
 def test_norm_and_act_cfg():
@@ -132,8 +156,9 @@ def test_non_local_placement_matches_resnet3d_convention():
     assert model.layer2[1].non_local_block.sub_sample
     # an int marks every block of the stage
     model = _model(18, non_local=(0, 0, 0, 1))
-    assert hasattr(model.layer4[0], 'non_local_block')
-    assert hasattr(model.layer4[1], 'non_local_block')
+    assert isinstance(model.layer4[0].non_local_block, NonLocal1d)
+    assert isinstance(model.layer4[1].non_local_block, NonLocal1d)
+    assert model.layer3[1].non_local_block is None
 
 
 def test_non_local_blocks_are_identity_after_init_weights():
@@ -167,6 +192,29 @@ def test_non_local_r50_error_names_depth():
     with pytest.raises(ValueError, match=r'ResNet1d-50: non_local\[2\] '
                        r'\(stage layer3, 6 blocks\) has 4 entries'):
         ResNet1d(50, non_local=(0, 0, (0, 1, 0, 1), 0))
+
+
+def test_pretrained2d_only_with_pretrained(tmp_path):
+    with pytest.raises(ValueError, match='pretrained2d=False has no effect '
+                       'without pretrained'):
+        ResNet1d(18, pretrained2d=False)
+    assert ResNet1d(18).pretrained2d is None
+    path = str(tmp_path / 'r18.pth')
+    assert ResNet1d(18, pretrained=path).pretrained2d is True
+    assert ResNet1d(18, pretrained=path, pretrained2d=False).pretrained2d \
+        is False
+
+
+def test_blocks_read_like_torchvision():
+    """Every block's layers, in torchvision's order, and no non-local block
+    unless asked for."""
+    model = _model(50, non_local=(0, 0, 0, (1, 0, 0)))
+    names = [n for n, _ in model.layer4[0].named_children()]
+    assert names == ['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'bn3', 'relu',
+                     'downsample', 'non_local_block']
+    assert model.layer4[1].non_local_block is None
+    assert [n for n, _ in _model(18).layer1[0].named_children()] == [
+        'conv1', 'bn1', 'conv2', 'bn2', 'relu']
 
 
 def test_registry_and_invalid_depth():
