@@ -6,8 +6,8 @@ from typing import Callable, List, Optional, Union
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from mmengine.fileio import exists, list_from_file
 
+from .annotation import load_annotation, record_info
 from .signal_io import check_finite, check_signal_array, open_signal
 
 #: At most this many problems are listed in one error message.
@@ -19,7 +19,7 @@ class SignalDataset(BaseActionDataset):
     """Signal records listed in a text annotation file.
 
     Each line of ``ann_file`` describes one record, fields separated by
-    whitespace::
+    whitespace (:mod:`nl1d.datasets.annotation`)::
 
         relative/path.npy num_samples label
 
@@ -40,8 +40,9 @@ class SignalDataset(BaseActionDataset):
     Args:
         ann_file (str): Path of the annotation file.
         pipeline (list[dict | callable]): Data transforms.
-        data_prefix (dict): Directory of the signal files, as
-            ``dict(signal=DATA_DIR)``. Defaults to ``dict(signal='')``.
+        data_prefix (dict, optional): Directory of the signal files, as
+            ``dict(signal=DATA_DIR)``. Defaults to None, meaning
+            ``dict(signal='')``.
         num_classes (int, optional): Number of classes; labels must lie in
             ``[0, num_classes)``. Defaults to None (not checked).
         sampling_rate (float, optional): Sampling rate of every record in
@@ -77,7 +78,7 @@ class SignalDataset(BaseActionDataset):
     def __init__(self,
                  ann_file: str,
                  pipeline: List[Union[ConfigType, Callable]],
-                 data_prefix: ConfigType = dict(signal=''),
+                 data_prefix: Optional[ConfigType] = None,
                  num_classes: Optional[int] = None,
                  sampling_rate: Optional[float] = None,
                  num_channels: Optional[int] = None,
@@ -92,6 +93,8 @@ class SignalDataset(BaseActionDataset):
         self.num_channels = num_channels
         self.check_files = check_files
         self.check_values = check_values
+        if data_prefix is None:
+            data_prefix = dict(signal='')
         super().__init__(
             ann_file,
             pipeline=pipeline,
@@ -105,34 +108,27 @@ class SignalDataset(BaseActionDataset):
         """Parse and check the annotation file.
 
         Returns:
-            list[dict]: One data info per record, with ``filename``,
-            ``num_samples``, ``total_frames`` (= ``num_samples``, what
-            ``SampleFrames`` reads), ``label``, ``sampling_rate``,
-            ``ann_file`` and ``ann_line`` (1-based line number).
+            list[dict]: One data info per record
+            (:func:`~nl1d.datasets.annotation.record_info`: ``filename``,
+            ``num_samples``, ``total_frames``, ``label``, ``sampling_rate``)
+            plus ``ann_file`` and ``ann_line`` (1-based line number).
 
         Raises:
             FileNotFoundError: ``ann_file`` does not exist.
             ValueError: The annotation or the signals have problems; the
                 message lists them by line.
         """
-        if not exists(self.ann_file):
-            raise FileNotFoundError(
-                f'annotation file {self.ann_file} does not exist: check '
-                '`ann_file` / `data_root` in the dataset config, or run the '
-                'converter in tools/data/<dataset>/ that writes it.')
-        lines = list_from_file(self.ann_file)
-        while lines and not lines[-1].strip():  # trailing blank lines
-            lines.pop()
+        records, problems = load_annotation(self.ann_file, self.num_classes)
         prefix = self.data_prefix.get('signal', '')
-        data_list, problems = [], []
-        for line_no, line in enumerate(lines, start=1):
-            info = self._parse_line(line, line_no, prefix, problems)
-            if info is not None:
-                data_list.append(info)
-        if not lines:
-            problems.append('the file lists no record: write one line '
-                            '`relative/path.npy num_samples label` per '
-                            'record')
+        data_list = [
+            record_info(
+                osp.join(prefix, record.path),
+                record.num_samples,
+                label=record.label,
+                sampling_rate=self.sampling_rate,
+                ann_file=self.ann_file,
+                ann_line=record.line_no) for record in records
+        ]
         if self.check_files:
             self._check_signals(data_list, problems)
         if not problems:
@@ -140,51 +136,6 @@ class SignalDataset(BaseActionDataset):
         if problems:
             self._raise(problems)
         return data_list
-
-    def _parse_line(self, line: str, line_no: int, prefix: str,
-                    problems: List[str]) -> Optional[dict]:
-        """Parse one annotation line, appending any problem found."""
-        fields = line.split()
-        where = f'line {line_no}'
-        if not fields:
-            problems.append(
-                f'{where} is empty: remove it (every line must be '
-                '`relative/path.npy num_samples label`)')
-            return None
-        if len(fields) != 3:
-            problems.append(
-                f'{where} `{line.strip()}` has {len(fields)} fields, expected '
-                '3: `relative/path.npy num_samples label` (no spaces in '
-                'paths)')
-            return None
-        path, num_samples, label = fields
-        try:
-            num_samples = int(num_samples)
-            label = int(label)
-        except ValueError:
-            problems.append(
-                f'{where} `{line.strip()}`: num_samples and label must be '
-                'integers (`relative/path.npy num_samples label`)')
-            return None
-        if num_samples < 1:
-            problems.append(f'{where}: num_samples is {num_samples}, must be '
-                            'a positive sample count')
-            return None
-        if label < 0 or (self.num_classes is not None
-                         and label >= self.num_classes):
-            problems.append(
-                f'{where}: label {label} is outside [0, num_classes='
-                f'{self.num_classes}): fix the label, or set num_classes '
-                '(and the head\'s num_classes) to cover it')
-            return None
-        return dict(
-            filename=osp.join(prefix, path),
-            num_samples=num_samples,
-            total_frames=num_samples,
-            label=label,
-            sampling_rate=self.sampling_rate,
-            ann_file=self.ann_file,
-            ann_line=line_no)
 
     def _expected_channels(self) -> Optional[int]:
         """``num_channels`` of the dataset, else of a LoadSignal."""

@@ -17,7 +17,8 @@ init_default_scope('mmaction')
 def write_records(root: Path,
                   records: Sequence[Tuple[np.ndarray, int]],
                   ann_name: str = 'train.txt') -> Path:
-    """Save ``(signal, label)`` records as .npy files plus an annotation."""
+    """Save ``(signal, label)`` records as .npy files plus an annotation
+    (formatted by hand: tests write invalid labels on purpose)."""
     (root / 'signals').mkdir(parents=True, exist_ok=True)
     lines = []
     for i, (signal, label) in enumerate(records):

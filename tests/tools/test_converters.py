@@ -1,8 +1,9 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """The converters in tools/data/, and the dataset configs on their output.
 
-Real-data tests read /work/shared/data (or $NL1D_SHARED_DATA) and skip when
-it is absent; each converts a small subset into a temporary directory.
+Real-data tests read the shared data next to the repository
+(``../shared/data`` from its root, or ``$NL1D_SHARED_DATA``) and skip when it
+is absent; each converts a small subset into a temporary directory.
 """
 import importlib.util
 import os
@@ -17,7 +18,8 @@ from mmengine.registry import init_default_scope
 import nl1d  # noqa: F401  (registers the datasets and transforms)
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get('NL1D_SHARED_DATA', '/work/shared/data'))
+SHARED = Path(
+    os.environ.get('NL1D_SHARED_DATA', ROOT.parent / 'shared' / 'data'))
 CINC = SHARED / 'cinc2017-af'
 UCR = SHARED / 'ucr'
 APNEA = SHARED / 'apnea-ecg'

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional
 import nl1d  # noqa: F401  # allow-list for full mmengine checkpoints
 import numpy as np
 import torch
+from nl1d.datasets.annotation import format_line, write_annotation
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CONFIG = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_signal.py')
@@ -43,9 +44,8 @@ def write_tiny_dataset(root: str,
             x += label * np.sin(2 * np.pi * 5 * t)
             rel = f'signals/{split}_{i:03d}.npy'
             np.save(osp.join(root, rel), x.astype(np.float32))
-            lines.append(f'{rel} {length} {label}')
-        with open(osp.join(root, f'{split}.txt'), 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+            lines.append(format_line(rel, length, label))
+        write_annotation(osp.join(root, f'{split}.txt'), lines)
     return root
 
 

@@ -155,13 +155,8 @@ class AUCMetric(RecordMetric):
             dict[str, float]: The metrics, unprefixed (mmengine adds
             ``auc/``).
         """
-        scores, labels = stack_records(results)
+        scores, labels = stack_records(results, 'AUCMetric')
         num_classes = scores.shape[1]
-        if labels.min() < 0 or labels.max() >= max(num_classes, 2):
-            raise ValueError(
-                f'AUCMetric: labels span [{labels.min()}, {labels.max()}] '
-                f'but pred_score has {num_classes} classes: set the head\'s '
-                '`num_classes` to the number of classes of the dataset.')
         self._warn_undefined(labels, num_classes)
         values = self._compute(scores, labels)
         values.update(

@@ -61,11 +61,39 @@ def sample_to_record(data_sample: Dict, keep_keys: Sequence[str] = ()
     return record
 
 
-def stack_records(records: List[Dict]) -> Tuple[np.ndarray, np.ndarray]:
-    """Stack record scores and labels.
+def check_label_range(labels: np.ndarray, num_scores: int,
+                      owner: str) -> None:
+    """Check that every label indexes a class of the scores.
+
+    A head with one (sigmoid) score is binary, so labels lie in
+    ``[0, max(K, 2))``.
+
+    Args:
+        labels (np.ndarray): (N,) labels.
+        num_scores (int): ``K``, the scores per record.
+        owner (str): Who checks, named in the message (e.g. the metric).
+
+    Raises:
+        ValueError: A label lies outside the range; the message says to fix
+            the head's ``num_classes``.
+    """
+    if labels.size and (labels.min() < 0
+                        or labels.max() >= max(num_scores, 2)):
+        raise ValueError(
+            f'{owner}: labels span [{labels.min()}, {labels.max()}] but '
+            f'pred_score has {num_scores} classes: set the head\'s '
+            '`num_classes` to the number of classes of the dataset.')
+
+
+def stack_records(records: List[Dict],
+                  owner: str = 'nl1d') -> Tuple[np.ndarray, np.ndarray]:
+    """Stack record scores and labels, checking the labels' range
+    (:func:`check_label_range`).
 
     Args:
         records (list[dict]): Outputs of :func:`sample_to_record`.
+        owner (str): Who stacks them, named in error messages (e.g. the
+            metric). Defaults to ``'nl1d'``.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``scores`` (N, K) float64 and
@@ -80,6 +108,7 @@ def stack_records(records: List[Dict]) -> Tuple[np.ndarray, np.ndarray]:
                          f'{sorted(num_classes)}.')
     scores = np.stack([r['score'] for r in records])
     labels = np.array([r['label'] for r in records], dtype=np.int64)
+    check_label_range(labels, scores.shape[1], owner)
     return scores, labels
 
 
@@ -98,14 +127,3 @@ def positive_scores(scores: np.ndarray) -> np.ndarray:
                          f'got {scores.shape}.')
     return scores[:, -1]
 
-
-def num_classes_of(scores: np.ndarray) -> int:
-    """Number of classes of a score matrix (a K=1 sigmoid head is binary).
-
-    Args:
-        scores (np.ndarray): (N, K) scores.
-
-    Returns:
-        int: ``max(K, 2)``.
-    """
-    return max(int(scores.shape[1]), 2)

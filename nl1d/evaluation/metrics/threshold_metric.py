@@ -211,15 +211,9 @@ class ThresholdMetric(RecordMetric):
             dict[str, float]: The metrics, unprefixed (mmengine adds
             ``thr_acc/``).
         """
-        scores, labels = stack_records(results)
+        scores, labels = stack_records(results, 'ThresholdMetric')
         if scores.shape[1] > 2:
             return self._multiclass(scores, labels, results)
-        if labels.min() < 0 or labels.max() > 1:
-            raise ValueError(
-                f'ThresholdMetric: labels span [{labels.min()}, '
-                f'{labels.max()}] but pred_score has {scores.shape[1]} '
-                'classes: set the head\'s `num_classes` to the number of '
-                'classes of the dataset.')
         positive = positive_scores(scores)
         threshold = self._resolve_threshold(positive, labels)
         if not np.isfinite(threshold):
@@ -264,12 +258,7 @@ class ThresholdMetric(RecordMetric):
 
     def _multiclass(self, scores: np.ndarray, labels: np.ndarray,
                     results: List[Dict]) -> Dict[str, float]:
-        if labels.min() < 0 or labels.max() >= scores.shape[1]:
-            raise ValueError(
-                f'ThresholdMetric: labels span [{labels.min()}, '
-                f'{labels.max()}] but pred_score has {scores.shape[1]} '
-                'classes: set the head\'s `num_classes` to the number of '
-                'classes of the dataset.')
+        """Top-class metrics (and their CIs), logged in one line."""
         values = self._multiclass_values(scores, labels)
         values.update(
             self._confidence_intervals(

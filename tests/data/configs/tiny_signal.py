@@ -1,8 +1,11 @@
-# A tiny run for the tools tests (resume, reproducibility, distributed):
-# ResNet1d-18 with 4 base channels on 2-channel, 192-sample records, windows
-# of 128 samples, 3 epochs of 3 iterations. The data are written by the tests
-# (tests/tools/tiny_signal_utils.py) into $NL1D_TINY_DATA.
-_base_ = ['../../../configs/_base_/default_runtime.py']
+# A tiny run for the tools tests (resume, reproducibility, distributed): the
+# shipped R18 base model, 16x narrower, on 2-channel, 192-sample records,
+# windows of 128 samples, 3 epochs of 3 iterations. The data are written by
+# the tests (tests/tools/tiny_signal_utils.py) into $NL1D_TINY_DATA.
+_base_ = [
+    '../../../configs/_base_/models/r18.py',
+    '../../../configs/_base_/default_runtime.py'
+]
 
 custom_imports = dict(
     imports=[
@@ -12,23 +15,8 @@ custom_imports = dict(
     allow_failed_imports=False)
 
 model = dict(
-    type='Recognizer1D',
-    backbone=dict(
-        type='ResNet1d',
-        depth=18,
-        in_channels=2,
-        base_channels=4,
-        out_indices=(3, ),
-        pretrained=None,
-        norm_eval=False),
-    cls_head=dict(
-        type='SignalHead',
-        num_classes=2,
-        in_channels=32,
-        dropout_ratio=0.5,
-        init_std=0.01,
-        average_clips='prob'),
-    data_preprocessor=dict(type='SignalDataPreprocessor', format_shape='NCL'))
+    backbone=dict(in_channels=2, base_channels=4),
+    cls_head=dict(in_channels=32))
 
 dataset_type = 'SignalDataset'
 data_root = '{{$NL1D_TINY_DATA:data/tiny}}'

@@ -131,3 +131,22 @@ def test_bootstrap_cis_and_save_best_rule():
     hook = CheckpointHook(save_best=names)
     hook._init_rule([None], names)
     assert hook.rules == ['greater'] * len(names)
+
+
+@pytest.mark.parametrize('num_scores, bad_label', [(1, 2), (2, 2), (4, 4),
+                                                    (4, -1)])
+def test_labels_outside_the_scores_share_one_message(num_scores, bad_label):
+    """Both metrics refuse labels the head has no score for, one message."""
+    rng = np.random.default_rng(0)
+    scores = rng.dirichlet(np.ones(max(num_scores, 2)), 8)[:, :num_scores]
+    labels = np.arange(8) % max(num_scores, 2)
+    labels[3] = bad_label
+    messages = []
+    for cfg in (dict(type='ThresholdMetric', threshold=0.5),
+                dict(type='AUCMetric')):
+        with pytest.raises(ValueError, match="set the head's `num_classes`"
+                           ) as info:
+            _run(METRICS.build(cfg), scores, labels)
+        messages.append(str(info.value).split(': ', 1)[1])
+    assert messages[0] == messages[1]
+    assert f'pred_score has {num_scores} classes' in messages[0]

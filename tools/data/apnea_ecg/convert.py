@@ -38,6 +38,8 @@ import numpy as np
 import wfdb
 from mmengine.utils import ProgressBar
 
+from nl1d.datasets.annotation import format_line, write_annotation
+
 RATE = 100  # Hz of the ECG
 MINUTE = 60 * RATE  # samples per labelled minute
 LABELS = {'N': 0, 'A': 1}
@@ -184,11 +186,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
                 rel = f'signals/{record}/m{minute:04d}.npy'
                 np.save(osp.join(args.out, rel), window)
                 lines[file].append(
-                    f'{rel} {window.shape[1]} {LABELS[symbol]}')
+                    format_line(rel, window.shape[1], LABELS[symbol]))
             progress.update()
     for file, file_lines in lines.items():
-        with open(osp.join(args.out, file), 'w') as f:
-            f.writelines(line + '\n' for line in file_lines)
+        write_annotation(osp.join(args.out, file), file_lines)
     print(f'\nwrote {args.signal} minutes to {args.out}: '
           f'{ {k: len(v) for k, v in lines.items()} }')
     return lines

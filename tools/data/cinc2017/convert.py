@@ -30,6 +30,8 @@ import wfdb
 from mmengine.utils import ProgressBar
 from scipy.signal import resample_poly
 
+from nl1d.datasets.annotation import format_line, write_annotation
+
 NATIVE_RATE = 300
 #: Four-class label of each REFERENCE symbol; AF-vs-rest is ``symbol == 'A'``.
 CLASSES = {'N': 0, 'A': 1, 'O': 2, '~': 3}
@@ -124,15 +126,14 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
         np.save(osp.join(args.out, rel), signal)
         split, symbol = split_of(record), labels[record]
         lines.setdefault(f'{split}.txt', []).append(
-            f'{rel} {signal.shape[1]} {int(symbol == "A")}')
+            format_line(rel, signal.shape[1], int(symbol == 'A')))
         lines.setdefault(f'{split}_4cls.txt', []).append(
-            f'{rel} {signal.shape[1]} {CLASSES[symbol]}')
+            format_line(rel, signal.shape[1], CLASSES[symbol]))
         progress.update()
     for name in ('train', 'val', 'test'):
         for suffix in ('', '_4cls'):
             file = f'{name}{suffix}.txt'
-            with open(osp.join(args.out, file), 'w') as f:
-                f.writelines(line + '\n' for line in lines.get(file, []))
+            write_annotation(osp.join(args.out, file), lines.get(file, []))
     counts = {s: len(lines.get(f'{s}.txt', [])) for s in
               ('train', 'val', 'test')}
     print(f'\nwrote {len(records)} records at {args.rate} Hz to {args.out} '

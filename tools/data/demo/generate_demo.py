@@ -32,6 +32,8 @@ from typing import Tuple
 
 import numpy as np
 
+from nl1d.datasets.annotation import format_line, write_annotation
+
 SPLITS = ('train', 'val', 'test')
 
 
@@ -115,9 +117,8 @@ def write_split(split: str, num: int, rng: np.random.Generator,
         x = make_record(rng, int(label), freqs, args)
         rel = osp.join('signals', split, f'{i:05d}.npy')
         np.save(osp.join(args.out, rel), x)
-        lines.append(f'{rel} {x.shape[1]} {label}\n')
-    with open(osp.join(args.out, f'{split}.txt'), 'w') as f:
-        f.writelines(lines)
+        lines.append(format_line(rel, x.shape[1], int(label)))
+    write_annotation(osp.join(args.out, f'{split}.txt'), lines)
     return num, int(labels.sum())
 
 

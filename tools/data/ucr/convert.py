@@ -32,6 +32,8 @@ import numpy as np
 from mmengine.utils import ProgressBar
 from sklearn.model_selection import train_test_split
 
+from nl1d.datasets.annotation import format_line, write_annotation
+
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -140,12 +142,11 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
                 np.save(osp.join(args.out, rel),
                         signal[None].astype(np.float32))  # (1, length)
             lines.setdefault(file, []).append(
-                f'{rel} {signal.size} {index_of[labels[i]]}')
+                format_line(rel, signal.size, index_of[labels[i]]))
             if file != 'trainval.txt':
                 progress.update()
     for file in members:
-        with open(osp.join(args.out, file), 'w') as f:
-            f.writelines(line + '\n' for line in lines.get(file, []))
+        write_annotation(osp.join(args.out, file), lines.get(file, []))
     with open(osp.join(args.out, 'classes.txt'), 'w') as f:
         f.writelines(f'{i} {label}\n' for i, label in enumerate(classes))
     print(f'\nwrote {name} to {args.out}: '
