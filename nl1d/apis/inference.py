@@ -16,6 +16,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
+from nl1d.datasets.annotation import record_info
+from nl1d.datasets.signal_io import open_signal
+
 #: Pipeline steps that read a record from disk; dropped for array inputs.
 LOADING_TRANSFORMS = ('LoadSignal', )
 
@@ -125,7 +128,8 @@ def inference_recognizer(model: nn.Module,
         if not path.endswith('.npy'):
             raise ValueError(f'{path}: give a .npy file of shape (C, L) (or '
                              'the array itself).')
-        data = dict(filename=path, start_index=0)
+        data = record_info(path, open_signal(path).shape[-1],
+                           sampling_rate=sampling_rate)
     elif isinstance(signal_or_path, (np.ndarray, torch.Tensor)):
         signal = signal_or_path
         if isinstance(signal, torch.Tensor):
@@ -139,18 +143,15 @@ def inference_recognizer(model: nn.Module,
         pipeline = [
             t for t in pipeline if t.get('type') not in LOADING_TRANSFORMS
         ]
-        data = dict(
-            filename='<array>',
+        data = record_info(
+            '<array>',
+            signal.shape[1],
+            sampling_rate=sampling_rate,
             signal=signal,  # (C, L)
-            num_samples=signal.shape[1],
-            num_channels=signal.shape[0],
-            total_frames=signal.shape[1],
-            start_index=0)
+            num_channels=signal.shape[0])
     else:
         raise TypeError('signal_or_path must be a .npy path or an array '
                         f'(C, L), got {type(signal_or_path)}.')
-    if sampling_rate is not None:
-        data['sampling_rate'] = sampling_rate
 
     data = Compose(pipeline)(data)
     batch = pseudo_collate([data])
