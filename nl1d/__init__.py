@@ -3,8 +3,14 @@
 MMAction2 plugin. ``import nl1d`` checks the stack, repairs what the pinned
 stack needs repaired and registers every module into mmaction2's registries.
 """
-import mmengine
-from mmengine.utils import digit_version
+import torch
+
+# torch's weights-only allow-list as it was before `import nl1d`: restored
+# at the end (see nl1d.utils.compat.restore_safe_globals).
+_safe_globals_before = torch.serialization.get_safe_globals()
+
+import mmengine  # noqa: E402
+from mmengine.utils import digit_version  # noqa: E402
 
 from .version import __version__, version_info
 
@@ -52,16 +58,19 @@ _check_version('mmaction2', mmaction.__version__, mmaction_minimum_version,
                'Run `pip install --no-deps -r requirements/mmaction.txt`.')
 
 # Stack repairs: before anything imports mmaction.models.
-from .utils.compat import (allow_mmengine_checkpoint_globals,  # noqa: E402
-                           install_drn_stub, install_safe_checkpoint_loaders)
+from .utils.compat import install_drn_stub, restore_safe_globals  # noqa
+from .utils.safe_load import install_safe_checkpoint_loaders  # noqa: E402
 
 install_drn_stub()  # mmaction2 #2714
-allow_mmengine_checkpoint_globals()  # mmengine #1655
-# weights_only=True on every mmengine load path, URLs included (torch.hub's
-# load_state_dict_from_url defaults to weights_only=False).
+# Every mmengine checkpoint load path reads through nl1d's weights-only
+# loader (mmengine #1655; URLs too: torch.hub's load_state_dict_from_url
+# defaults to weights_only=False). torch's allow-list is left untouched.
 install_safe_checkpoint_loaders()
 
 # Registration: every submodule that registers something.
 from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
+
+restore_safe_globals(_safe_globals_before)
+del _safe_globals_before
 
 __all__ = ['__version__', 'version_info']

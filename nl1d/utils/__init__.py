@@ -1,11 +1,11 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-from .checkpoint import (AtomicLocalBackend, CheckpointMismatchError,
-                         UnsafeCheckpointError, atomic_write,
-                         check_checkpoint_fits, check_state_dict,
-                         find_resumable_checkpoint, is_complete_checkpoint,
-                         safe_load)
-from .compat import (allow_mmengine_checkpoint_globals, install_drn_stub,
-                     install_safe_checkpoint_loaders)
+from .atomic_save import AtomicLocalBackend, atomic_write
+from .compat import install_drn_stub
+from .resume import find_resumable_checkpoint, is_complete_checkpoint
+from .safe_load import (UnsafeCheckpointError, install_safe_checkpoint_loaders,
+                        safe_load)
+from .state_dict_check import (CheckpointMismatchError, check_checkpoint_fits,
+                               check_state_dict)
 from .config_check import ConfigError, check_config
 from .dist import default_backend, setup_dist, teardown_dist
 
@@ -18,8 +18,7 @@ def collect_env():
 
 
 __all__ = [
-    'install_drn_stub', 'allow_mmengine_checkpoint_globals',
-    'install_safe_checkpoint_loaders', 'safe_load', 'UnsafeCheckpointError',
+    'install_drn_stub', 'install_safe_checkpoint_loaders', 'safe_load', 'UnsafeCheckpointError',
     'CheckpointMismatchError', 'check_state_dict', 'check_checkpoint_fits',
     'atomic_write', 'AtomicLocalBackend', 'is_complete_checkpoint',
     'find_resumable_checkpoint', 'ConfigError', 'check_config',

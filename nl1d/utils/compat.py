@@ -1,16 +1,19 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Repairs for the pinned OpenMMLab stack, applied once by ``import nl1d``.
 
-Each repair names the upstream issue it works around. None of them patches
-installed files; none of them weakens torch's weights-only checkpoint loading.
+Each repair names the upstream issue it works around and patches no
+installed file. (mmengine #1655, full checkpoints refused by torch >= 2.6's
+weights-only loading, is handled by :mod:`nl1d.utils.safe_load` without
+touching torch's allow-list.)
 """
 import importlib.util
 import os.path as osp
 import sys
 import types
+from typing import Callable, List, Tuple, Union
 
-import numpy as np
 import torch
+
 
 
 def install_drn_stub() -> bool:
@@ -59,66 +62,32 @@ def install_drn_stub() -> bool:
     return True
 
 
-def _numpy_checkpoint_globals() -> list:
-    """Numpy objects that an mmengine checkpoint pickles (via HistoryBuffer
-    and ``message_hub``/``meta`` scalars)."""
-    multiarray = np._core.multiarray if hasattr(np, '_core') else \
-        np.core.multiarray
-    allowed = [multiarray._reconstruct, multiarray.scalar, np.ndarray,
-               np.dtype]
-    allowed += [
-        getattr(np.dtypes, name) for name in dir(np.dtypes)
-        if name.endswith('DType') and isinstance(getattr(np.dtypes, name),
-                                                 type)
-    ]
-    return allowed
+def restore_safe_globals(
+        before: List[Union[Callable, Tuple[Callable, str]]]) -> List[str]:
+    """Put torch's weights-only allow-list back as it was before
+    ``import nl1d``.
 
+    nl1d adds nothing to that list. But importing ``mmengine.model`` (which
+    nl1d must, to register models) imports ``torch.distributed.tensor``,
+    and that module adds its DTensor classes to torch's process-wide list.
+    Restoring the list makes ``import nl1d`` leave it exactly as it found
+    it: a user's own ``torch.load(..., weights_only=True)`` elsewhere in the
+    process reads what it would have read without nl1d. Entries that were
+    there before (a user who imported ``torch.distributed.tensor`` first)
+    stay.
 
-def allow_mmengine_checkpoint_globals() -> list:
-    """Let torch's weights-only unpickler read full mmengine checkpoints.
-
-    torch >= 2.6 loads with ``weights_only=True`` by default and mmengine
-    0.10.7's ``CheckpointLoader`` passes nothing, so ``--resume``,
-    ``tools/test.py`` and ``load_from`` fail on the checkpoints mmengine itself
-    writes (``Unsupported global: mmengine.logging.history_buffer.
-    HistoryBuffer``; mmengine issue #1655, fixed only on its main branch).
-
-    We add exactly the globals such a checkpoint holds
-    (``torch.serialization.get_unsafe_globals_in_checkpoint`` lists them) to
-    torch's allow-list: ``HistoryBuffer``, numpy's array reconstruction and
-    dtypes, and ``builtins.getattr`` (HistoryBuffer pickles its statistics
-    methods through it; the weights-only unpickler still refuses to *call*
-    anything that is not allow-listed). Every other class is still refused,
-    so a checkpoint cannot run code. Safety is never switched off.
+    Args:
+        before (list): ``torch.serialization.get_safe_globals()`` taken
+            before the imports.
 
     Returns:
-        list: The objects added to the allow-list.
+        list[str]: The entries removed.
     """
-    from mmengine.logging import HistoryBuffer
-    allowed = [HistoryBuffer, getattr] + _numpy_checkpoint_globals()
-    torch.serialization.add_safe_globals(allowed)
-    return allowed
-
-
-def install_safe_checkpoint_loaders() -> None:
-    """Route every mmengine checkpoint load through a weights-only loader.
-
-    mmengine 0.10.7's local loader calls ``torch.load`` without
-    ``weights_only`` (weights-only only by torch's default, which
-    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` turns off; mmengine #1655) and its
-    URL loader (``http(s)://``, ``torchvision://``, ``open-mmlab://``) goes
-    through ``torch.hub.load_state_dict_from_url``, whose default is
-    ``weights_only=False``: a downloaded checkpoint could run code. We
-    re-register the local scheme and replace the URL helper with
-    :mod:`nl1d.utils.checkpoint`'s loaders, which pass ``weights_only=True``
-    explicitly and raise :class:`~nl1d.utils.checkpoint.UnsafeCheckpointError`
-    naming the refused global. This covers ``load_from``, ``--resume``,
-    ``tools/test.py`` and ``mmaction.apis.init_recognizer``. Idempotent.
-    """
-    import mmengine.runner.checkpoint as mmengine_checkpoint
-    from mmengine.runner import CheckpointLoader
-
-    from .checkpoint import load_from_local, safe_load_url
-    CheckpointLoader.register_scheme(
-        prefixes='', loader=load_from_local, force=True)
-    mmengine_checkpoint.load_url = safe_load_url
+    added = [
+        entry for entry in torch.serialization.get_safe_globals()
+        if entry not in before
+    ]
+    if added:
+        torch.serialization.clear_safe_globals()
+        torch.serialization.add_safe_globals(list(before))
+    return [str(entry) for entry in added]

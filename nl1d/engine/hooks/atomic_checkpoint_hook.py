@@ -1,14 +1,17 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""mmengine's CheckpointHook with writes that a kill cannot cut short."""
+"""mmengine's CheckpointHook with writes that a kill cannot cut short and
+content that loads weights-only with nothing allow-listed."""
 import os.path as osp
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
+from mmengine.logging import print_log
 
 from mmaction.registry import HOOKS
-from nl1d.utils.checkpoint import atomic_write
+from nl1d.utils.atomic_save import atomic_write
+from nl1d.utils.checkpoint_records import non_plain_values, to_plain
 
 
 class _DeferredRemovals:
@@ -41,14 +44,22 @@ class AtomicCheckpointHook(CheckpointHook):
 
     * writes every checkpoint (also ``best_*.pth``) through the
       ``local_atomic`` file backend: temporary file, ``fsync``,
-      ``os.replace`` (see :func:`nl1d.utils.checkpoint.atomic_write`);
+      ``os.replace`` (see :func:`nl1d.utils.atomic_save.atomic_write`);
     * rewrites ``work_dir/last_checkpoint`` atomically;
     * deletes checkpoints beyond ``max_keep_ckpts`` only after the new one and
-      ``last_checkpoint`` are on disk.
+      ``last_checkpoint`` are on disk;
+    * writes plain content: the message hub's ``HistoryBuffer`` statistics
+      become dicts of tensors and numpy scalars Python numbers
+      (:func:`nl1d.utils.checkpoint_records.to_plain`), so every checkpoint
+      loads with ``torch.load(weights_only=True)`` and torch's default
+      allow-list; nl1d's loader turns them back into ``HistoryBuffer``
+      objects on ``--resume``. It runs last among the hooks'
+      ``before_save_checkpoint`` (priority ``VERY_LOW``), after the others
+      have added their entries.
 
     ``tools/train.py --resume`` additionally falls back to the newest complete
     checkpoint when ``last_checkpoint`` names a missing or broken file
-    (:func:`nl1d.utils.checkpoint.find_resumable_checkpoint`).
+    (:func:`nl1d.utils.resume.find_resumable_checkpoint`).
 
     Args:
         backend_args (dict, optional): As for ``CheckpointHook``. Defaults to
@@ -81,6 +92,23 @@ class AtomicCheckpointHook(CheckpointHook):
             yield proxy
         finally:
             self.file_backend = backend
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Make ``checkpoint`` plain (in place) and warn about anything a
+        weights-only load would refuse."""
+        plain = to_plain(checkpoint)
+        checkpoint.clear()
+        checkpoint.update(plain)
+        leftovers = list(non_plain_values(checkpoint))
+        if leftovers:
+            print_log(
+                'AtomicCheckpointHook: this checkpoint holds values that '
+                'torch.load(weights_only=True) refuses, so nl1d will not '
+                f'load it: {leftovers[:5]}. Store tensors and plain Python '
+                'values in checkpoints (convert them in the hook that adds '
+                'them).',
+                logger='current',
+                level='WARNING')
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         """Save, point ``last_checkpoint`` at it, then drop old ones."""

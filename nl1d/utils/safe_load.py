@@ -1,0 +1,343 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Loading checkpoints so that they cannot run code.
+
+:func:`safe_load` is the one place nl1d reads a checkpoint: it always calls
+``torch.load(weights_only=True)`` (explicitly, so
+``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it off). torch's default
+allow-list is left as it is; for the duration of that one call only
+(``torch.serialization.safe_globals``) the global names of mmengine's
+``HistoryBuffer`` and numpy's arrays resolve to the inert stand-ins of
+:mod:`nl1d.utils.checkpoint_records`, which check what they are given and
+call nothing. A checkpoint that needs anything else is refused with
+:class:`UnsafeCheckpointError`, naming the refused global or call, before
+any of it runs.
+
+:func:`install_safe_checkpoint_loaders` points every prefix of mmengine's
+``CheckpointLoader`` (local paths, ``file://``, ``http(s)://``,
+``torchvision://``, ``open-mmlab://``, ``mmcls://``, ``s3://``/``petrel://``)
+at loaders that read through :func:`safe_load`, refuses ``pavi://`` and any
+other prefix it cannot route, and replaces ``mmengine.runner.checkpoint.
+load_url`` (whose ``torch.hub`` call defaults to ``weights_only=False``).
+Every mmengine load path then goes through :func:`safe_load`: ``load_from``,
+``--resume``, ``tools/test.py``, ``init_recognizer``, 2D->1D deflation.
+This changes mmengine's loaders for the whole process, and only ever makes
+them stricter (tested).
+"""
+import io
+import os
+import os.path as osp
+import pickle
+import re
+from typing import Any, Callable, Dict, Optional, Union
+from urllib.parse import unquote, urlparse
+
+import torch
+from mmengine.dist import get_dist_info
+
+from .checkpoint_records import SUBSTITUTES, Refusal, materialize
+
+MapLocation = Union[str, torch.device, Callable, Dict, None]
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint that needs something nl1d does not load.
+
+    Raised before anything from the checkpoint runs; the message names the
+    refused global or call (or the refused URL scheme).
+    """
+
+
+def _refusal_message(name: str, detail: str) -> str:
+    return (
+        f'Refusing to load checkpoint {name!r}: {detail}. Nothing from it '
+        'was executed. nl1d reads checkpoints with torch.load('
+        'weights_only=True): tensors, plain Python values and mmengine\'s own '
+        'HistoryBuffer / numpy records. If you trust its author, ask for a '
+        'weights-only export (`{"state_dict": model.state_dict()}`). Do not '
+        'get past this with torch.serialization.add_safe_globals: a function '
+        'such as getattr on that list lets a checkpoint call anything.')
+
+
+def safe_load(f: Any,
+              map_location: MapLocation = 'cpu',
+              name: Optional[str] = None,
+              mmap: bool = False) -> Any:
+    """``torch.load(weights_only=True)`` that reads mmengine checkpoints and
+    refuses everything that could run code.
+
+    Args:
+        f (str | file-like): A path or a binary file object.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to ``'cpu'``.
+        name (str, optional): How to name the checkpoint in errors. Defaults
+            to ``f`` when it is a path.
+        mmap (bool): Memory-map the tensors instead of reading them (paths to
+            zip-format checkpoints only). Defaults to False.
+
+    Returns:
+        Any: The checkpoint: containers, tensors, plain values, and
+        ``HistoryBuffer`` objects / numpy arrays rebuilt from their records
+        (:func:`nl1d.utils.checkpoint_records.materialize`).
+
+    Raises:
+        UnsafeCheckpointError: The pickle refers to a global outside torch's
+            default allow-list and nl1d's stand-ins, or gives a stand-in
+            something mmengine never writes; nothing from it was run.
+    """
+    name = name or (str(f) if isinstance(f, (str, os.PathLike)) else
+                    '<buffer>')
+    try:
+        with torch.serialization.safe_globals(SUBSTITUTES):
+            checkpoint = torch.load(
+                f, map_location=map_location, weights_only=True, mmap=mmap)
+        return materialize(checkpoint)
+    except Refusal as e:
+        raise UnsafeCheckpointError(_refusal_message(name, str(e))) from None
+    except pickle.UnpicklingError as e:
+        found = re.search(
+            r'(?:Unsupported global|unsupported GLOBAL|Trying to load '
+            r'unsupported GLOBAL|Trying to call reduce|Can only (?:create|'
+            r'build|append|extend)|Unsupported operand|Only persistent_load)'
+            r'[^\n]*', str(e))
+        detail = found.group(0) if found else str(e).splitlines()[0]
+        raise UnsafeCheckpointError(_refusal_message(
+            name, f'torch\'s weights-only unpickler refused it ({detail})')) \
+            from None
+
+
+def load_from_local(filename: str, map_location: MapLocation = None) -> Any:
+    """mmengine ``CheckpointLoader`` scheme for local paths.
+
+    Args:
+        filename (str): A local path (``~`` is expanded).
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'Checkpoint {filename!r} can not be found.')
+    return safe_load(filename, map_location=map_location)
+
+
+def load_from_file_url(filename: str,
+                       map_location: MapLocation = None) -> Any:
+    """``file:///abs/path.pth`` URLs: the local file.
+
+    Args:
+        filename (str): A ``file://`` URL.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    return load_from_local(unquote(urlparse(filename).path), map_location)
+
+
+def safe_load_url(url: str,
+                  model_dir: Optional[str] = None,
+                  map_location: MapLocation = None,
+                  progress: bool = True) -> Any:
+    """Download ``url`` into the torch hub cache, then :func:`safe_load` it.
+
+    Replaces ``mmengine.runner.checkpoint.load_url``, which calls
+    ``torch.hub.load_state_dict_from_url`` with its default
+    ``weights_only=False``.
+
+    Args:
+        url (str): The checkpoint's URL.
+        model_dir (str, optional): Where to cache it. Defaults to
+            ``<torch hub dir>/checkpoints``.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+        progress (bool): Show a download progress bar. Defaults to True.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    os.makedirs(model_dir, exist_ok=True)
+    cached = osp.join(model_dir, osp.basename(urlparse(url).path))
+    if not osp.exists(cached):
+        torch.hub.download_url_to_file(url, cached, progress=progress)
+    return safe_load(cached, map_location=map_location, name=url)
+
+
+def load_from_http(filename: str,
+                   map_location: MapLocation = None,
+                   model_dir: Optional[str] = None,
+                   progress: bool = False) -> Any:
+    """``http(s)://`` URLs, downloaded once per machine in distributed runs
+    (local rank 0 first, as mmengine's loader does).
+
+    Args:
+        filename (str): The URL.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+        model_dir (str, optional): Download cache. Defaults to torch hub's.
+        progress (bool): Show a download progress bar. Defaults to False.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        checkpoint = safe_load_url(filename, model_dir, map_location,
+                                   progress)
+    if world_size > 1:
+        torch.distributed.barrier()
+        if rank > 0:
+            checkpoint = safe_load_url(filename, model_dir, map_location,
+                                       progress)
+    return checkpoint
+
+
+def load_from_torchvision(filename: str,
+                          map_location: MapLocation = None) -> Any:
+    """``torchvision://NAME`` (and the deprecated ``modelzoo://NAME``):
+    torchvision's URL for ``NAME``, downloaded and read safely.
+
+    Args:
+        filename (str): ``torchvision://resnet50`` etc.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    from mmengine.runner.checkpoint import get_torchvision_models
+    name = filename.split('://', 1)[1]
+    urls = get_torchvision_models()
+    if name not in urls:
+        raise KeyError(f'{filename}: torchvision has no model {name!r} '
+                       f'(known: {sorted(urls)[:10]}...).')
+    return load_from_http(urls[name], map_location=map_location)
+
+
+def load_from_openmmlab(filename: str,
+                        map_location: MapLocation = None) -> Any:
+    """``open-mmlab://NAME`` / ``openmmlab://NAME``: resolved as mmengine
+    does (its model list plus ``$MMENGINE_HOME/open_mmlab.json``, deprecated
+    names followed) to a URL or a file under the mmengine home, then read
+    safely.
+
+    Args:
+        filename (str): ``open-mmlab://NAME``.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    from mmengine.runner.checkpoint import (_get_mmengine_home,
+                                            get_deprecated_model_names,
+                                            get_external_models)
+    name = filename.split('://', 1)[1]
+    name = get_deprecated_model_names().get(name, name)
+    urls = get_external_models()
+    if name not in urls:
+        raise KeyError(f'{filename}: no model {name!r} in mmengine\'s model '
+                       'list or $MMENGINE_HOME/open_mmlab.json.')
+    url = urls[name]
+    if url.startswith(('http://', 'https://')):
+        return load_from_http(url, map_location=map_location)
+    return load_from_local(
+        osp.join(_get_mmengine_home(), url), map_location=map_location)
+
+
+def load_from_mmcls(filename: str, map_location: MapLocation = None) -> Any:
+    """``mmcls://NAME``: mmcls's URL for ``NAME``, read safely and renamed
+    as mmengine's own loader does.
+
+    Args:
+        filename (str): ``mmcls://NAME``.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    from mmengine.runner.checkpoint import (_process_mmcls_checkpoint,
+                                            get_mmcls_models)
+    name = filename.split('://', 1)[1]
+    urls = get_mmcls_models()
+    if name not in urls:
+        raise KeyError(f'{filename}: no mmcls model {name!r}.')
+    return _process_mmcls_checkpoint(
+        load_from_http(urls[name], map_location=map_location))
+
+
+def load_from_object_store(filename: str,
+                           map_location: MapLocation = None) -> Any:
+    """``s3://`` / ``petrel://`` paths: the bytes through mmengine's file
+    backend (as its own loader), then read by :func:`safe_load` (its
+    loader passes them to a plain ``torch.load``).
+
+    Args:
+        filename (str): ``s3://bucket/key.pth`` etc.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to None.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    from mmengine import fileio
+    data = fileio.get(filename, backend_args=dict(backend='petrel'))
+    return safe_load(
+        io.BytesIO(data), map_location=map_location, name=filename)
+
+
+def _refuse_scheme(prefix: str) -> Callable[..., Any]:
+    """A loader that refuses every path with ``prefix``."""
+
+    def refuse(filename: str, map_location: MapLocation = None) -> Any:
+        raise UnsafeCheckpointError(
+            f'Refusing to load checkpoint {filename!r}: nl1d cannot read the '
+            f'{prefix!r} scheme through its weights-only loader (mmengine\'s '
+            'loader for it hands the file to a plain torch.load). Download '
+            'the file yourself and pass its local path.')
+
+    refuse.__name__ = 'load_from_refused_scheme'
+    return refuse
+
+
+#: mmengine ``CheckpointLoader`` prefixes and nl1d's loader for each.
+SAFE_SCHEMES: Dict[str, Callable[..., Any]] = {
+    '': load_from_local,
+    'file://': load_from_file_url,
+    'http://': load_from_http,
+    'https://': load_from_http,
+    'torchvision://': load_from_torchvision,
+    'modelzoo://': load_from_torchvision,
+    'open-mmlab://': load_from_openmmlab,
+    'openmmlab://': load_from_openmmlab,
+    'mmcls://': load_from_mmcls,
+    r'(\S+\:)?s3://': load_from_object_store,
+    r'(\S+\:)?petrel://': load_from_object_store,
+}
+
+
+def install_safe_checkpoint_loaders() -> None:
+    """Route every mmengine checkpoint load through :func:`safe_load`.
+
+    Registers :data:`SAFE_SCHEMES` with ``CheckpointLoader`` and a refusing
+    loader for every other registered prefix (``pavi://``, and any that a
+    package imported earlier added), and replaces
+    ``mmengine.runner.checkpoint.load_url``. Idempotent.
+    """
+    import mmengine.runner.checkpoint as mmengine_checkpoint
+    from mmengine.runner import CheckpointLoader
+
+    # CheckpointLoader has no public listing of its prefixes.
+    for prefix in list(CheckpointLoader._schemes):
+        if prefix not in SAFE_SCHEMES and \
+                CheckpointLoader._schemes[prefix].__module__ != __name__:
+            CheckpointLoader.register_scheme(
+                prefixes=prefix, loader=_refuse_scheme(prefix), force=True)
+    for prefix, loader in SAFE_SCHEMES.items():
+        CheckpointLoader.register_scheme(
+            prefixes=prefix, loader=loader, force=True)
+    mmengine_checkpoint.load_url = safe_load_url
