@@ -18,6 +18,7 @@ from mmengine.runner import load_checkpoint
 
 from nl1d.datasets.annotation import record_info
 from nl1d.datasets.signal_io import open_signal
+from nl1d.engine.hooks.threshold_hook import stored_thresholds
 
 #: Pipeline steps that read a record from disk; dropped for array inputs.
 LOADING_TRANSFORMS = ('LoadSignal', )
@@ -58,8 +59,9 @@ def init_recognizer(config: Union[str, Path, mmengine.Config],
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if 'dataset_meta' in meta:
             model.dataset_meta = copy.deepcopy(meta['dataset_meta'])
-        if 'thresholds' in meta:
-            model.thresholds = copy.deepcopy(meta['thresholds'])
+        thresholds = stored_thresholds(meta)
+        if thresholds:
+            model.thresholds = copy.deepcopy(thresholds)
     model.to(device)
     model.eval()
     return model

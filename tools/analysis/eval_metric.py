@@ -19,7 +19,8 @@ from mmengine.runner import CheckpointLoader
 from mmengine.utils import ProgressBar
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from nl1d.engine import describe_entry, threshold_metrics
+from nl1d.engine import (describe_entry, stored_thresholds,
+                         threshold_metrics)
 
 #: Metrics of a test evaluator that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -88,7 +89,7 @@ def build_evaluator(cfg: Config,
             checkpoint, map_location='cpu').get('meta', {})
         if 'dataset_meta' in meta:
             evaluator.dataset_meta = meta['dataset_meta']
-        stored = meta.get('thresholds', {})
+        stored = stored_thresholds(meta)
         for metric in threshold_metrics(evaluator):
             if metric.prefix in stored:
                 metric.set_threshold(

@@ -21,6 +21,7 @@ from mmengine.runner import CheckpointLoader  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
 import nl1d  # noqa: F401,E402
+from nl1d.engine import stored_thresholds  # noqa: E402
 from nl1d.evaluation.metrics import (binary_auc, bootstrap_ci,  # noqa: E402
                                      load_group_map, record_groups,
                                      select_threshold)
@@ -232,13 +233,13 @@ def main() -> None:
     if args.checkpoint:
         meta = CheckpointLoader.load_checkpoint(
             args.checkpoint, map_location='cpu').get('meta', {})
-        entry = meta.get('thresholds', {}).get(args.threshold_key)
+        stored = stored_thresholds(meta)
+        entry = stored.get(args.threshold_key)
         if entry is None:
             raise KeyError(
                 f'{args.checkpoint} holds no threshold for '
-                f'`{args.threshold_key}` (it holds '
-                f'{sorted(meta.get("thresholds", {}))}): train with '
-                'ThresholdHook, or pass --threshold.')
+                f'`{args.threshold_key}` (it holds {sorted(stored)}): train '
+                'with ThresholdHook, or pass --threshold.')
         threshold = entry['threshold']
         text = f'chosen on validation, epoch {entry["epoch"]}'
         classes = classes or meta.get('dataset_meta', {}).get('classes')

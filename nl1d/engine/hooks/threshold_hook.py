@@ -17,6 +17,19 @@ from ...evaluation.metrics import ThresholdMetric, describe_selection
 CHECKPOINT_KEY = 'thresholds'
 
 
+def stored_thresholds(meta: Optional[Dict]) -> Dict[str, Dict]:
+    """The thresholds a checkpoint's ``meta`` holds, by metric prefix.
+
+    Args:
+        meta (dict, optional): ``checkpoint['meta']``.
+
+    Returns:
+        dict[str, dict]: ``{prefix: entry}`` (see :class:`ThresholdHook`),
+        empty when the checkpoint holds none.
+    """
+    return dict((meta or {}).get(CHECKPOINT_KEY) or {})
+
+
 def threshold_metrics(evaluator: Evaluator) -> List[ThresholdMetric]:
     """The :class:`ThresholdMetric` s of an evaluator.
 
@@ -129,14 +142,21 @@ class ThresholdHook(Hook):
             checkpoint (dict): The loaded checkpoint.
         """
         meta = checkpoint.get('meta') or {}
-        stored = meta.get(CHECKPOINT_KEY)
+        stored = stored_thresholds(meta)
         self._checkpoint_epoch = meta.get('epoch')
         self._checkpoint_path = getattr(runner, '_load_from', None)
         if stored:
-            self.thresholds = copy.deepcopy(dict(stored))
+            self.thresholds = copy.deepcopy(stored)
 
     def before_test(self, runner) -> None:
         """Give each test ``ThresholdMetric`` its frozen threshold.
+
+        A checkpoint without any threshold is a multi-class model (its
+        metrics take the top class and need none) or one trained without a
+        validation ``ThresholdMetric``; a binary test metric then says
+        itself where its threshold comes from (or, frozen, that it has
+        none). Only thresholds stored under other prefixes point at a
+        mismatch, which is logged.
 
         Args:
             runner (Runner): The runner.
@@ -144,12 +164,12 @@ class ThresholdHook(Hook):
         for metric in threshold_metrics(runner.test_evaluator):
             entry = self.thresholds.get(metric.prefix)
             if entry is None:
-                if metric.fixed_threshold is None:
+                if self.thresholds and metric.fixed_threshold is None:
                     print_log(
-                        f'ThresholdHook: the checkpoint holds no threshold '
-                        f'for `{metric.prefix}` (it holds '
-                        f'{sorted(self.thresholds)}); give the val and test '
-                        'ThresholdMetric the same prefix.',
+                        f'ThresholdHook: the checkpoint holds thresholds for '
+                        f'{sorted(self.thresholds)} but none for the test '
+                        f'ThresholdMetric `{metric.prefix}`: give the val '
+                        'and test ThresholdMetric the same prefix.',
                         logger='current',
                         level=logging.WARNING)
                 continue

@@ -168,3 +168,36 @@ def test_best_checkpoint_holds_its_own_validation_threshold(tmp_path):
     metric = test.test_evaluator.metrics[0]
     assert metric.threshold == seen[1]
     assert 'weights are of epoch 2' in metric.threshold_source
+
+
+def _test_log(hook, capsys, prefix='thr_acc'):
+    """What ``before_test`` logs for one test ThresholdMetric."""
+    from types import SimpleNamespace
+
+    from mmengine.evaluator import Evaluator
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance(f'threshold_hook_{next(_RUN_IDS)}')
+    evaluator = Evaluator([dict(type='ThresholdMetric', prefix=prefix)])
+    capsys.readouterr()
+    hook.before_test(SimpleNamespace(test_evaluator=evaluator))
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def test_no_prefix_warning_without_stored_thresholds(capsys):
+    """A multi-class model stores no threshold (its ThresholdMetric takes
+    the top class): matching prefixes are not flagged."""
+    hook = ThresholdHook()
+    hook.after_load_checkpoint(None, dict(meta=dict(epoch=3)))
+    assert 'same prefix' not in _test_log(hook, capsys)
+
+
+def test_prefix_mismatch_is_flagged(capsys):
+    hook = ThresholdHook()
+    hook.after_load_checkpoint(None, dict(meta=dict(thresholds=dict(
+        val_thr=dict(threshold=0.3, select='youden', target=None,
+                     fixed=False, epoch=1, iter=4)))))
+    log = _test_log(hook, capsys)
+    assert "thresholds for ['val_thr'] but none for the test " \
+        'ThresholdMetric `thr_acc`' in log
+    assert 'same prefix' in log
