@@ -8,13 +8,9 @@ from .state_dict_check import (CheckpointMismatchError, check_checkpoint_fits,
                                check_state_dict)
 from .config_check import ConfigError, check_config
 from .dist import default_backend, setup_dist, teardown_dist
-
-
-def collect_env():
-    """See :func:`nl1d.utils.collect_env.collect_env` (imported lazily: it
-    imports mmaction, which must come after ``install_drn_stub``)."""
-    from .collect_env import collect_env as _collect_env
-    return _collect_env()
+# Binds the name to the function for good, as mmaction.utils does (a lazy
+# import would rebind it to the submodule on the first call).
+from .collect_env import collect_env
 
 
 __all__ = [

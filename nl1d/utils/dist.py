@@ -104,8 +104,13 @@ def setup_dist(cfg: Config) -> None:
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none':
         return
-    env_cfg = cfg.setdefault('env_cfg', dict())
-    dist_cfg = env_cfg.setdefault('dist_cfg', dict())
+    # Assign, then read back: Config stores a converted copy of a new dict,
+    # so the value setdefault returns is not the one the config holds.
+    if cfg.get('env_cfg') is None:
+        cfg.env_cfg = dict()
+    if cfg.env_cfg.get('dist_cfg') is None:
+        cfg.env_cfg.dist_cfg = dict()
+    dist_cfg = cfg.env_cfg.dist_cfg
     on_gpu = torch.cuda.is_available()
     if not on_gpu or 'backend' not in dist_cfg:
         dist_cfg['backend'] = default_backend()

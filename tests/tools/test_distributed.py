@@ -25,11 +25,6 @@ def _dist(script: str, args: list, data: str):
     return run_tool(args, data, launcher=env_launcher, timeout=300)
 
 
-def test_default_backend():
-    assert default_backend() == ('nccl'
-                                 if torch.cuda.is_available() else 'gloo')
-
-
 def test_two_process_train_and_test(tmp_path):
     data = write_tiny_dataset(str(tmp_path / 'data'))  # 5 val, 5 test records
     work_dir = str(tmp_path / 'dist')
