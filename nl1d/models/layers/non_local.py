@@ -245,10 +245,13 @@ class NonLocal1d(BaseModule):
             tuple[Tensor]: a (N, L), b (N, L_k).
         """
         weight = self.concat_project.conv.weight.reshape(
-            2 * self.inter_channels)  # (2 Ci,)
+            2, self.inter_channels, 1)  # (2, Ci, 1)
         weight = weight.to(theta.dtype)
-        a = torch.matmul(theta, weight[:self.inter_channels])  # (N, L)
-        b = torch.matmul(phi, weight[self.inter_channels:])  # (N, L_k)
+        # (Ci, 1) columns, not (Ci,) vectors: ONNX Runtime 1.32's
+        # MatmulTransposeFusion computes Transpose -> MatMul with a 1-D
+        # second operand wrongly, and the exported block went wrong with it.
+        a = torch.matmul(theta, weight[0]).squeeze(-1)  # (N, L)
+        b = torch.matmul(phi, weight[1]).squeeze(-1)  # (N, L_k)
         return a, b
 
     @property

@@ -83,6 +83,15 @@ def _check_impl(impl: str, allowed: Tuple[str, ...], name: str) -> None:
                          'them.')
 
 
+def _export_impl(impl: str) -> str:
+    """``'naive'`` while ``torch.onnx`` exports (the plain formula: the
+    chunked path is an autograd Function with a Python loop, the sorted one
+    needs ``searchsorted``, which ONNX lacks, and ``'auto'`` would freeze a
+    size-dependent choice into the graph); ``impl`` otherwise. Every path is
+    exact, so the exported graph computes what the module computes."""
+    return 'naive' if torch.onnx.is_in_onnx_export() else impl
+
+
 def _chunk_rows(n: int, length: int, keys: int,
                 chunk_size: Optional[int]) -> int:
     """Number of query rows per chunk."""
@@ -316,6 +325,7 @@ def softmax_attention(q: Tensor,
         Tensor: (N, L, E_v), float32 for half-precision inputs.
     """
     _check_impl(impl, SOFTMAX_IMPLS, 'softmax_attention')
+    impl = _export_impl(impl)
     q, k, v = _float32(q, k, v)
     n, length, _ = q.shape
     keys = k.shape[1]
@@ -352,6 +362,7 @@ def dot_product_attention(q: Tensor,
         Tensor: (N, L, E_v), float32 for half-precision inputs.
     """
     _check_impl(impl, DOT_PRODUCT_IMPLS, 'dot_product_attention')
+    impl = _export_impl(impl)
     q, k, v = _float32(q, k, v)
     length, dim = q.shape[1], q.shape[2]
     keys, dim_v = k.shape[1], v.shape[2]
@@ -387,6 +398,7 @@ def concatenation_attention(a: Tensor,
         Tensor: (N, L, E_v), float32 for half-precision inputs.
     """
     _check_impl(impl, CONCATENATION_IMPLS, 'concatenation_attention')
+    impl = _export_impl(impl)
     a, b, v = _float32(a, b, v)
     n, length = a.shape
     keys = b.shape[1]
