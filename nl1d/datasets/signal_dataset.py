@@ -91,8 +91,7 @@ class SignalDataset(BaseActionDataset):
                              f'be positive (Hz), got {sampling_rate}.')
         self.sampling_rate = sampling_rate
         self.num_channels = num_channels
-        self.check_files = check_files
-        self.check_values = check_values
+        self.check_files, self.check_values = check_files, check_values
         if data_prefix is None:
             data_prefix = dict(signal='')
         super().__init__(

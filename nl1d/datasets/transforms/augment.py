@@ -7,7 +7,9 @@ numbers independently for each window (each index of the leading
 dimensions) from ``np.random`` (seeded per worker by mmengine), applies
 itself to a window with probability ``prob`` and returns a float32 copy.
 For reproducible tests the draws happen in a fixed order, documented per
-transform, whether or not a window is augmented.
+transform, whether or not a window is augmented. A length argument
+(``max_shift``, ``max_len``) counts samples when it is an int and is a
+fraction of the window length when it is a float.
 """
 from typing import Tuple, Union
 
@@ -16,8 +18,26 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 
+def _in_samples(size: Union[int, float], length: int) -> int:
+    """A length argument in samples: an int as is, a float as a fraction
+    of the window length ``length``, clipped to ``[0, length]``."""
+    samples = int(size * length) if isinstance(size, float) else int(size)
+    return max(0, min(samples, length))
+
+
 class _WindowAugment(BaseTransform):
     """Reshape to (W, C, L), pick the windows to change, augment, restore.
+
+    Every window augmentation reads and writes one key (documented here once
+    for all of them):
+
+    Required Keys:
+
+        - signal: (..., C, L)
+
+    Modified Keys:
+
+        - signal: float32, same shape
 
     Args:
         prob (float): Probability of augmenting each window.
@@ -69,13 +89,7 @@ class RandomAmplitudeScale(_WindowAugment):
     Draws: ``rand(W)`` (which windows), then ``uniform(low, high, (W, C', 1))``
     with C' = C if ``per_channel`` else 1.
 
-    Required Keys:
-
-        - signal: (..., C, L)
-
-    Modified Keys:
-
-        - signal: float32, same shape
+    Keys: ``signal``, as every window augmentation (:class:`_WindowAugment`).
 
     Args:
         scale_range (tuple[float, float]): Range of the factor.
@@ -107,13 +121,7 @@ class GaussianNoise(_WindowAugment):
 
     Draws: ``rand(W)``, then ``normal(0, std, (W, C, L))``.
 
-    Required Keys:
-
-        - signal: (..., C, L)
-
-    Modified Keys:
-
-        - signal: float32, same shape
+    Keys: ``signal``, as every window augmentation (:class:`_WindowAugment`).
 
     Args:
         std (float): Noise standard deviation, in signal units (relative to
@@ -141,14 +149,8 @@ class BaselineWander(_WindowAugment):
     Draws: ``rand(W)``, then ``uniform(0, max_amplitude, W)`` (a),
     ``uniform(*freq_range, W)`` (f), ``uniform(0, 2 pi, W)`` (phi).
 
-    Required Keys:
-
-        - signal: (..., C, L)
-        - sampling_rate
-
-    Modified Keys:
-
-        - signal: float32, same shape
+    Keys: ``signal``, as every window augmentation (:class:`_WindowAugment`);
+    also requires ``sampling_rate`` (Hz).
 
     Args:
         max_amplitude (float): Largest amplitude, in signal units.
@@ -194,17 +196,11 @@ class RandomTimeShift(_WindowAugment):
     Draws: ``rand(W)``, then ``randint(-m, m + 1, W)`` with ``m`` the
     largest shift in samples.
 
-    Required Keys:
-
-        - signal: (..., C, L)
-
-    Modified Keys:
-
-        - signal: float32, same shape
+    Keys: ``signal``, as every window augmentation (:class:`_WindowAugment`).
 
     Args:
-        max_shift (int | float): Largest shift, in samples (int) or as a
-            fraction of the window length (float < 1). Defaults to 0.1.
+        max_shift (int | float): Largest shift (a length: samples, or a
+            fraction of the window). Defaults to 0.1.
         mode (str): ``'roll'`` or ``'constant'``. Defaults to ``'roll'``.
         prob (float): Probability of shifting each window. Defaults to 1.0.
     """
@@ -222,9 +218,7 @@ class RandomTimeShift(_WindowAugment):
 
     def _augment(self, windows: np.ndarray, results: dict) -> np.ndarray:
         num, _, length = windows.shape
-        limit = (int(self.max_shift * length) if isinstance(
-            self.max_shift, float) else int(self.max_shift))
-        limit = min(limit, length)
+        limit = _in_samples(self.max_shift, length)
         shifts = np.random.randint(-limit, limit + 1, num)
         out = np.empty_like(windows)
         for i, shift in enumerate(shifts):
@@ -244,17 +238,11 @@ class RandomMask(_WindowAugment):
     ``num_masks`` masks: ``randint(1, max_len + 1)`` (length), then
     ``randint(0, L - length + 1)`` (start).
 
-    Required Keys:
-
-        - signal: (..., C, L)
-
-    Modified Keys:
-
-        - signal: float32, same shape
+    Keys: ``signal``, as every window augmentation (:class:`_WindowAugment`).
 
     Args:
-        max_len (int | float): Longest mask, in samples (int) or as a
-            fraction of the window length (float < 1). Defaults to 0.1.
+        max_len (int | float): Longest mask (a length: samples, or a
+            fraction of the window). Defaults to 0.1.
         num_masks (int): Masks per window (they may overlap).
             Defaults to 1.
         value (float): The value written. Defaults to 0.0.
@@ -273,9 +261,7 @@ class RandomMask(_WindowAugment):
 
     def _augment(self, windows: np.ndarray, results: dict) -> np.ndarray:
         num, _, length = windows.shape
-        longest = (int(self.max_len * length) if isinstance(
-            self.max_len, float) else int(self.max_len))
-        longest = max(1, min(longest, length))
+        longest = max(1, _in_samples(self.max_len, length))
         for i in range(num):
             for _ in range(self.num_masks):
                 size = np.random.randint(1, longest + 1)

@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .record_metric import RecordMetric
-from .records import positive_scores, stack_records
+from .records import positive_scores
 
 
 def binary_auc(scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
@@ -145,17 +145,9 @@ class AUCMetric(RecordMetric):
             logger='current',
             level=logging.WARNING)
 
-    def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
-        """Compute AUROC/AUPRC (and their CIs) over all records.
-
-        Args:
-            results (list[dict]): Records collected by :meth:`process`.
-
-        Returns:
-            dict[str, float]: The metrics, unprefixed (mmengine adds
-            ``auc/``).
-        """
-        scores, labels = stack_records(results, 'AUCMetric')
+    def _evaluate(self, scores: np.ndarray, labels: np.ndarray,
+                  results: List[Dict]) -> Dict[str, float]:
+        """AUROC/AUPRC (and their CIs), logged in one line."""
         num_classes = scores.shape[1]
         self._warn_undefined(labels, num_classes)
         values = self._compute(scores, labels)

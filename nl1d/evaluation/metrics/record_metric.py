@@ -8,7 +8,7 @@ from mmengine.evaluator import BaseMetric
 
 from .bootstrap import bootstrap_ci
 from .grouping import load_group_map, record_groups
-from .records import sample_to_record
+from .records import sample_to_record, stack_records
 
 
 class RecordMetric(BaseMetric):
@@ -20,8 +20,8 @@ class RecordMetric(BaseMetric):
     ``group_key`` or ``group_file`` whole groups (e.g. patients) are
     resampled instead.
 
-    Subclasses implement :meth:`_compute` (the metric values of a subset of
-    records) and :meth:`compute_metrics`.
+    Subclasses implement :meth:`_evaluate`, the metrics of the stacked
+    records.
 
     Args:
         n_bootstrap (int): Bootstrap resamples for the confidence intervals;
@@ -54,19 +54,19 @@ class RecordMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if n_bootstrap < 0:
             raise ValueError(f'n_bootstrap must be >= 0, got {n_bootstrap}.')
+        self.n_bootstrap = n_bootstrap
         if not 0 < ci_level < 1:
             raise ValueError(f'ci_level must be in (0, 1), got {ci_level}.')
+        self.ci_level = ci_level
+        self.seed = seed
         if group_key is not None and group_file is not None:
             raise ValueError('Give either `group_key` or `group_file`, not '
                              'both.')
-        self.n_bootstrap = n_bootstrap
-        self.ci_level = ci_level
-        self.seed = seed
         self.group_key = group_key
         self.group_file = group_file
-        self.record_key = record_key
         self._group_map = (
             load_group_map(group_file) if group_file is not None else None)
+        self.record_key = record_key
 
     def process(self, data_batch: Any, data_samples: Sequence[Dict]) -> None:
         """Keep the score, label and grouping metainfo of each record.
@@ -79,6 +79,34 @@ class RecordMetric(BaseMetric):
         keep = [k for k in (self.group_key, self.record_key) if k]
         for data_sample in data_samples:
             self.results.append(sample_to_record(data_sample, keep))
+
+    def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
+        """Compute the metrics (and their CIs) over all records.
+
+        Args:
+            results (list[dict]): Records collected by :meth:`process`.
+
+        Returns:
+            dict[str, float]: The metrics, unprefixed (mmengine adds
+            ``{prefix}/``).
+        """
+        scores, labels = stack_records(results, type(self).__name__)
+        return self._evaluate(scores, labels, results)
+
+    def _evaluate(self, scores: np.ndarray, labels: np.ndarray,
+                  results: List[Dict]) -> Dict[str, float]:
+        """The metrics of stacked records.
+
+        Args:
+            scores (np.ndarray): (N, K) record scores.
+            labels (np.ndarray): (N,) labels, checked to lie in
+                ``[0, max(K, 2))``.
+            results (list[dict]): The records (for their bootstrap groups).
+
+        Returns:
+            dict[str, float]: The metrics, unprefixed.
+        """
+        raise NotImplementedError
 
     def _groups_given(self) -> bool:
         """Whether the bootstrap resamples groups rather than records."""

@@ -12,7 +12,7 @@ from sklearn.metrics import (accuracy_score, balanced_accuracy_score,
                              precision_recall_fscore_support)
 
 from .record_metric import RecordMetric
-from .records import positive_scores, stack_records
+from .records import positive_scores
 from .threshold_selection import (check_selection, describe_selection,
                                   select_threshold)
 
@@ -201,17 +201,9 @@ class ThresholdMetric(RecordMetric):
             f'chosen on these {len(labels)} records by {self.selection}')
         return threshold
 
-    def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
-        """Compute the operating-point metrics (and their CIs).
-
-        Args:
-            results (list[dict]): Records collected by :meth:`process`.
-
-        Returns:
-            dict[str, float]: The metrics, unprefixed (mmengine adds
-            ``thr_acc/``).
-        """
-        scores, labels = stack_records(results, 'ThresholdMetric')
+    def _evaluate(self, scores: np.ndarray, labels: np.ndarray,
+                  results: List[Dict]) -> Dict[str, float]:
+        """The operating-point metrics (and their CIs)."""
         if scores.shape[1] > 2:
             return self._multiclass(scores, labels, results)
         positive = positive_scores(scores)

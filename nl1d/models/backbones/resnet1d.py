@@ -129,12 +129,6 @@ class ResNet1d(BaseModule):
             norm_cfg = dict(type='BN1d', requires_grad=True)
         if act_cfg is None:
             act_cfg = dict(type='ReLU', inplace=True)
-        if pretrained is None and pretrained2d is not None:
-            raise ValueError(
-                f'ResNet1d: pretrained2d={pretrained2d} has no effect without '
-                'pretrained: set pretrained=PATH (a 2D ResNet with '
-                'pretrained2d=True, a ResNet1d checkpoint with False), or '
-                'drop pretrained2d.')
         if depth not in self.arch_settings:
             raise KeyError(f'ResNet1d: invalid depth {depth}, choose one of '
                            f'{sorted(self.arch_settings)}.')
@@ -150,19 +144,25 @@ class ResNet1d(BaseModule):
             raise ValueError(
                 f'ResNet1d: out_indices must be a non-empty subset of '
                 f'{tuple(range(len(stage_blocks)))}, got {out_indices}.')
-        self.in_channels = in_channels
-        self.base_channels = base_channels
-        self.frozen_stages = frozen_stages
-        self.norm_eval = norm_eval
-        self.zero_init_residual = zero_init_residual
+        self.non_local_stages = self._expand_non_local(non_local)
+        if pretrained is None and pretrained2d is not None:
+            raise ValueError(
+                f'ResNet1d: pretrained2d={pretrained2d} has no effect without '
+                'pretrained: set pretrained=PATH (a 2D ResNet with '
+                'pretrained2d=True, a ResNet1d checkpoint with False), or '
+                'drop pretrained2d.')
         self.pretrained = pretrained
         self.pretrained2d = None if pretrained is None else \
             pretrained2d is not False
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.zero_init_residual = zero_init_residual
         self.with_cp = with_cp
-        self.non_local_stages = self._expand_non_local(non_local)
 
-        self.stem_kernel = stem_kernel
-        self.stem_stride = stem_stride
+        # stem: (N, in_channels, L) -> (N, base_channels, L / 4) by default
+        self.in_channels = in_channels
+        self.base_channels = base_channels
+        self.stem_kernel, self.stem_stride = stem_kernel, stem_stride
         self.stem_pool = stem_pool
         self.conv1 = conv1d(
             conv_cfg, in_channels, base_channels, stem_kernel,

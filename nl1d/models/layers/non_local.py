@@ -122,20 +122,19 @@ class NonLocal1d(BaseModule):
         if mode not in MODES:
             raise ValueError(f'NonLocal1d: mode must be one of {MODES}, but '
                              f'got {mode!r}.')
+        self.mode = mode
         if attn_impl not in _IMPLS[mode]:
             raise ValueError(
                 f'NonLocal1d: attn_impl for mode {mode!r} must be one of '
                 f'{_IMPLS[mode]}, but got {attn_impl!r}.')
-        self.in_channels = in_channels
-        self.reduction = reduction
-        self.use_scale = use_scale
-        self.inter_channels = max(in_channels // reduction, 1)
-        self.mode = mode
-        self.sub_sample = sub_sample
-        self.zeros_init = zeros_init
-        self.std = std
         self.attn_impl = attn_impl
         self.chunk_size = chunk_size
+        self.in_channels = in_channels
+        self.reduction = reduction
+        self.inter_channels = max(in_channels // reduction, 1)
+        self.use_scale = use_scale
+        self.sub_sample = sub_sample
+        self.zeros_init, self.std = zeros_init, std
         if conv_cfg is None:
             conv_cfg = dict(type='Conv1d')
 

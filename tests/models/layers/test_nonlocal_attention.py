@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nl1d.models.layers.nonlocal_attention import (ChunkedSoftmaxAttention,
-                                                   concatenation_attention,
+from nl1d.models.layers.chunked_softmax import ChunkedSoftmaxAttention
+from nl1d.models.layers.nonlocal_attention import (concatenation_attention,
                                                    dot_product_attention,
                                                    softmax_attention)
 
