@@ -1,4 +1,31 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-from .inference import inference_recognizer, init_recognizer
+"""Inference and deployment APIs.
 
-__all__ = ['init_recognizer', 'inference_recognizer']
+The names are imported on first use (PEP 562), so that
+``python -m nl1d.apis.inference`` runs that module once, as ``__main__``.
+"""
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    'init_recognizer': 'inference',
+    'inference_recognizer': 'inference',
+    'get_test_pipeline': 'inference',
+    'prepare_record': 'inference',
+    'ExportableRecognizer': 'onnx_export',
+    'export_onnx': 'onnx_export',
+    'OnnxRecognizer': 'onnx_inference',
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f'.{_EXPORTS[name]}', __name__)
+        return getattr(module, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def __dir__() -> list:
+    return sorted(list(globals()) + __all__)

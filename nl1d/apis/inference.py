@@ -1,10 +1,21 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""Build a recognizer from a config and classify one signal record, in the
-style of ``mmaction.apis``."""
+"""Build a recognizer from a config and classify signal records, in the
+style of ``mmaction.apis``; ``python -m nl1d.apis.inference`` classifies
+many files at once.
+
+Example:
+    python -m nl1d.apis.inference configs/nl1d/nl_r18_res5_8xb32_signal.py \
+        work_dirs/nl_r18/best_auc_auroc_epoch_7.pth data/demo/signals \
+        --out scores.csv
+"""
+import argparse
 import copy
+import csv
+import glob
 import os.path as osp
+import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 import mmengine
 import numpy as np
@@ -12,6 +23,7 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
+from mmengine.config import DictAction
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
@@ -67,62 +79,83 @@ def init_recognizer(config: Union[str, Path, mmengine.Config],
     return model
 
 
-def _test_pipeline(cfg: mmengine.Config) -> List[Dict]:
-    """The config's ``test_pipeline`` (or the test dataset's)."""
-    if cfg.get('test_pipeline') is not None:
-        return copy.deepcopy(cfg.test_pipeline)
-    try:
-        return copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
-    except AttributeError as e:
-        raise KeyError(
-            'The config has neither `test_pipeline` nor '
-            '`test_dataloader.dataset.pipeline`; pass `test_pipeline=` to '
-            'inference_recognizer.') from e
+def _test_dataset_cfg(cfg: mmengine.Config) -> Optional[Dict]:
+    """The innermost dataset config of ``test_dataloader`` (through dataset
+    wrappers such as ``RepeatDataset``), or None without one."""
+    loader = cfg.get('test_dataloader')
+    dataset = loader.get('dataset') if isinstance(loader, dict) else None
+    while isinstance(dataset, dict) and 'pipeline' not in dataset and \
+            isinstance(dataset.get('dataset'), dict):
+        dataset = dataset['dataset']
+    return dataset if isinstance(dataset, dict) else None
 
 
-def _sampling_rate(cfg: mmengine.Config) -> Optional[float]:
-    """The test dataset's sampling rate, if the config states it."""
-    try:
-        return cfg.test_dataloader.dataset.get('sampling_rate')
-    except AttributeError:
-        return None
+def get_test_pipeline(cfg: mmengine.Config) -> List[Dict]:
+    """The pipeline ``tools/test.py`` runs on each record.
 
-
-def inference_recognizer(model: nn.Module,
-                         signal_or_path: Union[str, Path, np.ndarray,
-                                               torch.Tensor],
-                         test_pipeline: Optional[List[Dict]] = None,
-                         sampling_rate: Optional[float] = None
-                         ) -> ActionDataSample:
-    """Classify one record with a recognizer.
-
-    A path to a ``.npy`` file runs the config's whole test pipeline
-    (``LoadSignal``, window sampling, packing). An array runs the same
-    pipeline without its loading step (:data:`LOADING_TRANSFORMS`).
+    That is ``test_dataloader.dataset.pipeline`` (looking through dataset
+    wrappers), not the top-level ``test_pipeline`` variable: an inherited
+    config that changes the test dataset's pipeline leaves the variable at
+    its base's value (another window length), and reading it would classify
+    a record differently from ``tools/test.py``. The variable is used only
+    when the config has no test dataloader.
 
     Args:
-        model (nn.Module): A recognizer from :func:`init_recognizer`.
+        cfg (:obj:`mmengine.Config`): The model's config.
+
+    Returns:
+        list[dict]: A copy of the pipeline's transform configs.
+
+    Raises:
+        KeyError: The config has neither.
+    """
+    dataset = _test_dataset_cfg(cfg)
+    if dataset is not None and dataset.get('pipeline') is not None:
+        return copy.deepcopy(list(dataset['pipeline']))
+    if cfg.get('test_pipeline') is not None:
+        return copy.deepcopy(list(cfg.test_pipeline))
+    raise KeyError(
+        'The config has neither `test_dataloader.dataset.pipeline` nor '
+        '`test_pipeline`: add the test dataloader (the pipeline tools/test.py '
+        'runs) or pass `test_pipeline=` to inference_recognizer.')
+
+
+def get_sampling_rate(cfg: mmengine.Config) -> Optional[float]:
+    """The test dataset's ``sampling_rate`` (Hz), if the config states it.
+
+    Args:
+        cfg (:obj:`mmengine.Config`): The model's config.
+
+    Returns:
+        float | None: The rate, or None.
+    """
+    dataset = _test_dataset_cfg(cfg)
+    return None if dataset is None else dataset.get('sampling_rate')
+
+
+def prepare_record(pipeline: List[Dict],
+                   signal_or_path: Union[str, Path, np.ndarray,
+                                         torch.Tensor],
+                   sampling_rate: Optional[float] = None) -> Dict:
+    """Run a test pipeline on one record, as the test dataset does.
+
+    A path runs the whole pipeline (``LoadSignal``, window sampling,
+    packing); an array runs it without its loading step
+    (:data:`LOADING_TRANSFORMS`).
+
+    Args:
+        pipeline (list[dict]): Transform configs, e.g. from
+            :func:`get_test_pipeline`.
         signal_or_path (str | Path | np.ndarray | Tensor): A ``.npy`` file
             of shape (C, L), or the array itself (C, L) (a 1-D array is one
             channel).
-        test_pipeline (list[dict], optional): Pipeline configs to use
-            instead of the config's ``test_pipeline``. Defaults to None.
-        sampling_rate (float, optional): Sampling rate of the signal in Hz,
-            for pipelines that resample. Defaults to None (the test
-            dataset's ``sampling_rate``).
+        sampling_rate (float, optional): Hz, for pipelines that resample.
+            Defaults to None.
 
     Returns:
-        :obj:`ActionDataSample`: ``pred_score`` (K,) holds the class
-        probabilities (averaged over the windows with
-        ``average_clips='prob'``), ``pred_label`` the top class.
+        dict: The packed record: ``inputs`` (num_clips, C, L) and
+        ``data_samples``.
     """
-    cfg = model.cfg
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    pipeline = _test_pipeline(cfg) if test_pipeline is None \
-        else copy.deepcopy(test_pipeline)
-    if sampling_rate is None:
-        sampling_rate = _sampling_rate(cfg)
-
     if isinstance(signal_or_path, (str, Path)):
         path = str(signal_or_path)
         if not osp.isfile(path):
@@ -154,9 +187,171 @@ def inference_recognizer(model: nn.Module,
     else:
         raise TypeError('signal_or_path must be a .npy path or an array '
                         f'(C, L), got {type(signal_or_path)}.')
+    return Compose(copy.deepcopy(pipeline))(data)
 
-    data = Compose(pipeline)(data)
+
+def inference_recognizer(model: nn.Module,
+                         signal_or_path: Union[str, Path, np.ndarray,
+                                               torch.Tensor],
+                         test_pipeline: Optional[List[Dict]] = None,
+                         sampling_rate: Optional[float] = None
+                         ) -> ActionDataSample:
+    """Classify one record with a recognizer.
+
+    The record goes through the pipeline ``tools/test.py`` runs
+    (:func:`get_test_pipeline`: the test dataset's, whole for a ``.npy``
+    path, without its loading step for an array) and the model's
+    ``test_step``, so ``pred_score`` equals the one ``tools/test.py --dump``
+    writes for the same record and checkpoint.
+
+    Args:
+        model (nn.Module): A recognizer from :func:`init_recognizer`.
+        signal_or_path (str | Path | np.ndarray | Tensor): A ``.npy`` file
+            of shape (C, L), or the array itself (C, L) (a 1-D array is one
+            channel).
+        test_pipeline (list[dict], optional): Pipeline configs to use
+            instead of the test dataset's. Defaults to None.
+        sampling_rate (float, optional): Sampling rate of the signal in Hz,
+            for pipelines that resample. Defaults to None (the test
+            dataset's ``sampling_rate``).
+
+    Returns:
+        :obj:`ActionDataSample`: ``pred_score`` (K,) holds the class
+        probabilities (averaged over the windows with
+        ``average_clips='prob'``), ``pred_label`` the top class.
+    """
+    cfg = model.cfg
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    pipeline = get_test_pipeline(cfg) if test_pipeline is None \
+        else copy.deepcopy(test_pipeline)
+    if sampling_rate is None:
+        sampling_rate = get_sampling_rate(cfg)
+    data = prepare_record(pipeline, signal_or_path, sampling_rate)
     batch = pseudo_collate([data])
     with torch.no_grad():
         result = model.test_step(batch)[0]
     return result
+
+
+def _expand_inputs(inputs: Sequence[str]) -> List[str]:
+    """``.npy`` files from paths, folders (their ``*.npy``, sorted) and
+    ``@list.txt`` files (one path per line)."""
+    files: List[str] = []
+    for item in inputs:
+        if item.startswith('@'):
+            with open(item[1:]) as f:
+                files.extend(line.strip() for line in f
+                             if line.strip() and not line.startswith('#'))
+        elif osp.isdir(item):
+            found = sorted(glob.glob(osp.join(item, '*.npy')))
+            if not found:
+                raise FileNotFoundError(f'{item}: no .npy file in this '
+                                        'folder.')
+            files.extend(found)
+        else:
+            files.append(item)
+    return files
+
+
+def score_rows(model: nn.Module,
+               files: Sequence[str],
+               sampling_rate: Optional[float] = None,
+               progress: Optional[TextIO] = None) -> Tuple[List[str],
+                                                           List[List]]:
+    """Classify records one by one, as ``tools/test.py`` does (batch size 1,
+    the test pipeline, multi-clip averaging).
+
+    Args:
+        model (nn.Module): A recognizer from :func:`init_recognizer`.
+        files (Sequence[str]): ``.npy`` files, each (C, L).
+        sampling_rate (float, optional): Hz. Defaults to the test
+            dataset's.
+        progress (TextIO, optional): Where to draw a progress bar. Defaults
+            to None (no bar).
+
+    Returns:
+        tuple[list[str], list[list]]: The CSV header (``file``, one
+        ``score_{class}`` per class, ``pred_label``, ``pred_class`` and, per
+        threshold stored in the checkpoint for a binary model,
+        ``{prefix}_threshold``, ``{prefix}_pred``) and one row per file.
+    """
+    from nl1d.utils.progress import track
+    classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    thresholds = getattr(model, 'thresholds', None) or {}
+    header: List[str] = ['file']
+    rows: List[List] = []
+    items = track(files, title='inference', file=progress) \
+        if progress is not None else files
+    for path in items:
+        result = inference_recognizer(
+            model, path, sampling_rate=sampling_rate)
+        scores = result.pred_score.cpu().float().numpy().reshape(-1)
+        names = list(classes) if classes is not None and \
+            len(classes) == len(scores) else \
+            [str(k) for k in range(len(scores))]
+        if len(header) == 1:
+            header += [f'score_{name}' for name in names]
+            header += ['pred_label', 'pred_class']
+            if len(scores) <= 2:
+                for prefix in sorted(thresholds):
+                    header += [f'{prefix}_threshold', f'{prefix}_pred']
+        top = int(np.argmax(scores))
+        row: List = [path] + [f'{v:.9g}' for v in scores] + [top, names[top]]
+        if len(scores) <= 2:
+            for prefix in sorted(thresholds):
+                threshold = float(thresholds[prefix]['threshold'])
+                row += [f'{threshold:.9g}', int(scores[-1] >= threshold)]
+        rows.append(row)
+    return header, rows
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog='python -m nl1d.apis.inference',
+        description='Classify many .npy records with a trained recognizer, '
+        'exactly as tools/test.py scores them (its test pipeline, multi-clip '
+        'averaging); one CSV row per record.')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'inputs', nargs='+',
+        help='.npy files (C, L), folders (their *.npy files) or @list.txt '
+        '(one path per line)')
+    parser.add_argument('--out', help='CSV file to write (default: stdout)')
+    parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument('--sampling-rate', type=float, default=None,
+                        help='Hz; defaults to the test dataset\'s')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, default={},
+        help='override settings of the config, xxx=yyy format')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """``python -m nl1d.apis.inference CONFIG CKPT a.npy b.npy --out
+    scores.csv``: batch inference with a progress bar (on stderr)."""
+    args = parse_args(argv)
+    cfg = mmengine.Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    files = _expand_inputs(args.inputs)
+    missing = [f for f in files if not osp.isfile(f)]
+    if missing:
+        raise FileNotFoundError(
+            f'{len(missing)} input file(s) do not exist, e.g. {missing[0]}.')
+    model = init_recognizer(cfg, args.checkpoint, device=args.device)
+    header, rows = score_rows(
+        model, files, sampling_rate=args.sampling_rate, progress=sys.stderr)
+    out = open(args.out, 'w', newline='') if args.out else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f'{len(rows)} records -> {args.out}', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()

@@ -10,6 +10,7 @@ from mmengine import Config
 
 import nl1d  # noqa: F401
 from nl1d.apis import inference_recognizer, init_recognizer
+from nl1d.apis.inference import get_sampling_rate, get_test_pipeline
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
@@ -21,7 +22,8 @@ def _tiny_cfg(clip_len=256, num_clips=2):
     cfg.model.backbone.base_channels = 8
     cfg.model.neck.in_channels = 64
     cfg.model.cls_head.in_channels = 64
-    cfg.test_pipeline = [
+    # the pipeline tools/test.py runs, which inference uses too
+    cfg.test_dataloader.dataset.pipeline = [
         dict(type='LoadSignal'),
         dict(type='SampleWindows', clip_len=clip_len, num_clips=num_clips,
              test_mode=True),
@@ -121,3 +123,24 @@ def test_demo_prints_probabilities(checkpoint, tmp_path, capsys,
     assert float(out[1].split(':')[1]) == pytest.approx(
         probs[1 - top], abs=1e-4)
     assert 'threshold 0.3000 (chosen on validation)' in out[2]
+
+
+def test_the_test_dataset_pipeline_wins_over_the_test_pipeline_variable():
+    """An inherited config that changes only the test dataset's pipeline
+    leaves ``test_pipeline`` at its base's value: tools/test.py runs the
+    dataset's, and so must inference."""
+    cfg = _tiny_cfg(clip_len=256, num_clips=2)
+    cfg.test_pipeline = [dict(type='LoadSignal'), dict(type='PackSignalInputs')]
+    pipeline = get_test_pipeline(cfg)
+    assert pipeline[1]['clip_len'] == 256 and pipeline[1]['num_clips'] == 2
+    # through a dataset wrapper
+    cfg.test_dataloader.dataset = dict(
+        type='RepeatDataset', times=2, dataset=cfg.test_dataloader.dataset)
+    assert get_test_pipeline(cfg)[1]['clip_len'] == 256
+    assert get_sampling_rate(cfg) == 100
+    # no test dataloader: the variable
+    cfg.pop('test_dataloader')
+    assert get_test_pipeline(cfg) == cfg.test_pipeline
+    cfg.pop('test_pipeline')
+    with pytest.raises(KeyError, match='test_dataloader.dataset.pipeline'):
+        get_test_pipeline(cfg)

@@ -30,6 +30,7 @@ from mmengine.utils import ProgressBar  # noqa: E402
 
 import nl1d  # noqa: F401,E402
 from nl1d.apis import init_recognizer  # noqa: E402
+from nl1d.apis.inference import get_test_pipeline  # noqa: E402
 from nl1d.models.layers import NonLocal1d  # noqa: E402
 
 
@@ -203,8 +204,12 @@ def plot_attention(window: np.ndarray, maps: Dict[str, np.ndarray],
 
 
 def _clip_len(cfg: Config) -> Optional[int]:
-    """The test pipeline's window length, if any."""
-    pipeline = cfg.get('test_pipeline') or []
+    """The window length of the pipeline ``tools/test.py`` runs (the test
+    dataset's, :func:`~nl1d.apis.inference.get_test_pipeline`), if any."""
+    try:
+        pipeline = get_test_pipeline(cfg)
+    except KeyError:
+        pipeline = []
     for step in pipeline:
         if step.get('type') == 'SampleWindows':
             return step.get('clip_len')
