@@ -1,0 +1,278 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""The MAP-only baseline: score each window by its own mean arterial
+pressure, evaluated with the config's own metrics, splits and patients.
+
+The literature's reference point for hypotension prediction: in the 2024
+re-analysis of the Hypotension Prediction Index, the current MAP alone
+reached AUROC 0.932, more than the index (0.923). Every model should be
+reported beside it.
+
+For each window (a record of the config's datasets, arterial pressure in
+mmHg as ``tools/data/hypotension/convert.py`` writes it) the baseline takes
+the mean pressure of the window (or of its last ``--last-seconds``) and
+turns it into a probability with a one-feature logistic regression fitted
+on the training split, lower MAP meaning higher risk. The ranking, hence
+AUROC and AUPRC, is the ranking by MAP; the fit only makes the scores
+probabilities. The decision threshold is chosen on the validation split by
+the config's validation ``ThresholdMetric`` and applied unchanged on the
+test split, as ``ThresholdHook`` does for a model. The test metrics are the
+config's ``test_evaluator`` (e.g. patient-level bootstrap CIs through
+``group_file``), printed in ``tools/test.py``'s format.
+
+Example:
+    python tools/analysis/map_baseline.py \
+        configs/nl1d/hypotension/nl_r18_res5_1xb32-30e_hypotension.py \
+        --dump work_dirs/map_baseline/result.pkl
+"""
+import argparse
+import json
+import logging
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine import Config, DictAction
+from mmengine.evaluator import Evaluator
+from mmengine.logging import MMLogger, print_log
+from mmengine.registry import init_default_scope
+
+import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
+from nl1d.engine import threshold_metrics
+
+#: Metrics that write files instead of computing values.
+SKIPPED_METRICS = ('DumpResults', )
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Evaluate the MAP-only baseline (lower mean arterial '
+        'pressure = higher risk) with a config\'s metrics and splits.')
+    parser.add_argument('config', help='config of the model it is compared '
+                        'with (its datasets and evaluators are used)')
+    parser.add_argument(
+        '--last-seconds', type=float, default=None,
+        help='MAP of the last S seconds of each window (default: the whole '
+        'window)')
+    parser.add_argument('--channel', type=int, default=0,
+                        help='channel holding the arterial pressure')
+    parser.add_argument('--dump', help='write the test predictions to this '
+                        'pickle (tools/test.py --dump format)')
+    parser.add_argument('--out', help='write the test metrics to this json')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override settings of the config, xxx=yyy format, e.g. '
+        'test_evaluator.0.n_bootstrap=2000')
+    return parser.parse_args(argv)
+
+
+def _dataset(cfg: Config, split: str):
+    """The config's dataset of a split, or None when it has none."""
+    from mmaction.registry import DATASETS
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        return None
+    return DATASETS.build(loader['dataset'])
+
+
+def window_maps(dataset, channel: int = 0,
+                last_seconds: Optional[float] = None
+                ) -> Tuple[np.ndarray, np.ndarray, List[str]]:
+    """Mean pressure, label and file of every record of a dataset.
+
+    Args:
+        dataset (SignalDataset): The dataset.
+        channel (int): Channel holding the pressure. Defaults to 0.
+        last_seconds (float, optional): Average only the last seconds.
+            Defaults to None (the whole record).
+
+    Returns:
+        tuple: ``maps`` (N,), ``labels`` (N,) and the ``filenames``.
+    """
+    maps, labels, files = [], [], []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        signal = np.load(info['filename'], mmap_mode='r')  # (C, L)
+        if channel >= signal.shape[0]:
+            raise ValueError(
+                f'{info["filename"]} has {signal.shape[0]} channel(s); '
+                f'--channel {channel} does not exist.')
+        values = signal[channel]
+        if last_seconds is not None:
+            rate = info.get('sampling_rate') or dataset.sampling_rate
+            if not rate:
+                raise ValueError(
+                    '--last-seconds needs the dataset\'s sampling_rate '
+                    '(SignalDataset(sampling_rate=...)) in the config.')
+            values = values[-int(round(last_seconds * rate)):]
+        mean = float(np.mean(values, dtype=np.float64))
+        if not np.isfinite(mean):
+            raise ValueError(
+                f'{info["filename"]}: the window holds NaN/Inf, so it has no '
+                'MAP; re-run the converter (it drops such windows).')
+        maps.append(mean)
+        labels.append(int(info['label']))
+        files.append(info['filename'])
+    return np.asarray(maps), np.asarray(labels), files
+
+
+class MAPScorer:
+    """P(event) = 1 / (1 + exp(slope * (MAP - centre))), slope > 0.
+
+    Fitted by logistic regression on the training windows; when MAP does
+    not fall with risk there (slope <= 0, a degenerate training split) the
+    scorer keeps the baseline's definition, lower MAP = higher risk, with
+    ``centre=65``, ``slope=0.1`` (the ranking, hence AUROC/AUPRC, is the
+    same for any positive slope).
+
+    Args:
+        centre (float): MAP of probability 0.5, mmHg. Defaults to 65.
+        slope (float): Steepness, 1/mmHg. Defaults to 0.1.
+    """
+
+    def __init__(self, centre: float = 65.0, slope: float = 0.1) -> None:
+        self.centre, self.slope = centre, slope
+        self.source = 'fixed (centre 65 mmHg, slope 0.1/mmHg)'
+
+    def fit(self, maps: np.ndarray, labels: np.ndarray) -> 'MAPScorer':
+        """Fit on training windows (keeps the defaults without both
+        classes)."""
+        from sklearn.linear_model import LogisticRegression
+        if len(np.unique(labels)) < 2:
+            print_log('MAP baseline: the training split lacks a class; '
+                      'using the fixed logistic curve.', logger='current',
+                      level=logging.WARNING)
+            return self
+        model = LogisticRegression(C=1e6, max_iter=1000)
+        model.fit(maps[:, None], labels)
+        coef, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
+        if coef >= 0:
+            print_log('MAP baseline: on the training split risk does not '
+                      'fall with MAP (logistic slope >= 0); keeping lower '
+                      'MAP = higher risk with the fixed curve.',
+                      logger='current', level=logging.WARNING)
+            return self
+        self.slope, self.centre = -coef, -intercept / coef
+        self.source = (f'fitted on {len(labels)} training windows: centre '
+                       f'{self.centre:.1f} mmHg, slope {self.slope:.3f}/mmHg')
+        return self
+
+    def __call__(self, maps: np.ndarray) -> np.ndarray:
+        """(N,) probabilities of an event."""
+        z = np.clip(self.slope * (maps - self.centre), -50, 50)
+        return 1.0 / (1.0 + np.exp(z))
+
+
+def data_samples(maps: np.ndarray, labels: np.ndarray, files: List[str],
+                 scorer: MAPScorer) -> List[Dict]:
+    """Data samples as a recognizer's test step returns them (and as
+    ``DumpResults`` pickles them)."""
+    probs = scorer(maps)
+    return [
+        dict(
+            pred_score=torch.tensor([1 - p, p], dtype=torch.float32),
+            pred_label=torch.tensor(int(p >= 0.5)),
+            gt_label=torch.tensor([label]),
+            filename=file,
+            map=float(m)) for p, label, file, m in zip(probs, labels, files,
+                                                        maps)
+    ]
+
+
+def _evaluator(metrics) -> Evaluator:
+    if isinstance(metrics, dict) and 'metrics' in metrics:
+        metrics = metrics['metrics']
+    if isinstance(metrics, dict):
+        metrics = [metrics]
+    return Evaluator(
+        [m for m in metrics if m.get('type') not in SKIPPED_METRICS])
+
+
+def format_metrics(metrics: Dict[str, float], num: int) -> str:
+    """``Epoch(test) [N/N]    key: value  ...``, as tools/test.py logs."""
+    values = '  '.join(f'{k}: {v:.4f}' for k, v in metrics.items())
+    return f'Epoch(test) [{num}/{num}]    {values}'
+
+
+def run(cfg: Config, last_seconds: Optional[float] = None,
+        channel: int = 0) -> Tuple[Dict[str, float], List[Dict]]:
+    """Fit on train, choose thresholds on val, evaluate on test.
+
+    Args:
+        cfg (Config): The config.
+        last_seconds (float, optional): See :func:`window_maps`.
+        channel (int): See :func:`window_maps`.
+
+    Returns:
+        tuple: The test metrics and the test data samples.
+    """
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    scorer = MAPScorer()
+    train = _dataset(cfg, 'train')
+    if train is not None:
+        scorer.fit(*window_maps(train, channel, last_seconds)[:2])
+    print_log(f'MAP baseline: P(event) = 1 / (1 + exp(slope * (MAP - '
+              f'centre))), {scorer.source}.', logger='current')
+
+    test_evaluator = _evaluator(cfg.test_evaluator)
+    frozen = threshold_metrics(test_evaluator)
+    val = _dataset(cfg, 'val') if cfg.get('val_evaluator') else None
+    if val is not None:
+        val_evaluator = _evaluator(cfg.val_evaluator)
+        maps, labels, files = window_maps(val, channel, last_seconds)
+        val_evaluator.process(data_samples(maps, labels, files, scorer))
+        val_metrics = val_evaluator.evaluate(len(labels))
+        print_log('MAP baseline, validation: ' + format_metrics(
+            val_metrics, len(labels)).replace('Epoch(test)', 'Epoch(val)'),
+                  logger='current')
+        for metric in threshold_metrics(val_evaluator):
+            key = f'{metric.prefix}/threshold'
+            threshold = val_metrics.get(key)
+            for target in frozen:
+                if target.prefix == metric.prefix and threshold is not None \
+                        and np.isfinite(threshold):
+                    centre_map = scorer.centre + np.log(
+                        1 / threshold - 1) / scorer.slope
+                    target.set_threshold(
+                        threshold,
+                        f'chosen on the {len(labels)} validation windows by '
+                        f'{metric.selection} for the MAP baseline '
+                        f'(= MAP {centre_map:.1f} mmHg)')
+    test = _dataset(cfg, 'test')
+    if test is None:
+        raise ValueError(f'{cfg.filename}: no test_dataloader to evaluate.')
+    maps, labels, files = window_maps(test, channel, last_seconds)
+    samples = data_samples(maps, labels, files, scorer)
+    test_evaluator.process(samples)
+    return test_evaluator.evaluate(len(samples)), samples
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options)
+    MMLogger.get_instance('map_baseline', log_level='INFO')
+    metrics, samples = run(cfg, args.last_seconds, args.channel)
+    print_log('MAP baseline: ' + format_metrics(metrics, len(samples)),
+              logger='current')
+    width = max(len(k) for k in metrics)
+    for key, value in metrics.items():
+        print(f'{key:<{width}}  {value:.4f}')
+    if args.dump:
+        import mmengine
+        os.makedirs(osp.dirname(osp.abspath(args.dump)), exist_ok=True)
+        mmengine.dump(samples, args.dump)
+        print(f'predictions written to {args.dump}')
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(metrics, f, indent=2)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
