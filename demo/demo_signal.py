@@ -1,27 +1,44 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Classify one signal record and print the class probabilities.
 
-Example:
+The record is classified as ``tools/test.py`` classifies it: the test
+dataset's pipeline cuts its windows, the scores are averaged over them.
+
+Examples:
+    # PyTorch: a config and a checkpoint
     python demo/demo_signal.py configs/nl1d/nl_r50_res5_8xb32_signal.py \
         work_dirs/nl_r50_res5_8xb32_signal/best_auc_auroc_epoch_10.pth \
         data/demo/signals/test_0000.npy
+    # ONNX Runtime: a model from tools/deployment/export_onnx.py (its test
+    # pipeline, classes and thresholds travel in the model)
+    python demo/demo_signal.py --onnx model.onnx \
+        data/demo/signals/test_0000.npy
 """
 import argparse
-
-from mmengine import DictAction
+import sys
+from typing import Dict, Optional, Sequence
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from nl1d.apis import inference_recognizer, init_recognizer
+from mmengine import DictAction
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='nl1d demo: class probabilities of one .npy record')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('signal', help='.npy file of shape (channels, '
-                        'samples)')
-    parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+        description='nl1d demo: class probabilities of one .npy record',
+        usage='%(prog)s CONFIG CHECKPOINT SIGNAL [options]\n'
+        '       %(prog)s --onnx MODEL.onnx [CONFIG] SIGNAL [options]')
+    parser.add_argument(
+        'paths', nargs='+', metavar='PATH',
+        help='CONFIG CHECKPOINT SIGNAL; with --onnx: SIGNAL, or CONFIG '
+        'SIGNAL to cut the windows with that config\'s test pipeline instead '
+        'of the one stored in the model. SIGNAL is a .npy file of shape '
+        '(channels, samples)')
+    parser.add_argument(
+        '--onnx', metavar='MODEL',
+        help='run an exported model (tools/deployment/export_onnx.py) in '
+        'ONNX Runtime instead of PyTorch')
+    parser.add_argument('--device', default='cpu',
+                        help='e.g. cpu, cuda:0 (PyTorch only)')
     parser.add_argument('--sampling-rate', type=float, default=None,
                         help='Hz; defaults to the test dataset\'s')
     parser.add_argument(
@@ -30,10 +47,17 @@ def parse_args() -> argparse.Namespace:
         action=DictAction,
         default={},
         help='override settings of the config, xxx=yyy format')
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    wanted = (1, 2) if args.onnx else (3, )
+    if len(args.paths) not in wanted:
+        parser.error('give CONFIG CHECKPOINT SIGNAL, or --onnx MODEL.onnx '
+                     f'[CONFIG] SIGNAL (got {len(args.paths)} paths).')
+    return args
 
 
-def format_probabilities(probs, classes=None, thresholds=None) -> str:
+def format_probabilities(probs: Sequence[float],
+                         classes: Optional[Sequence[str]] = None,
+                         thresholds: Optional[Dict] = None) -> str:
     """Lines ``class: probability``, highest first, and the decision at a
     threshold frozen on validation when the checkpoint holds one.
 
@@ -47,6 +71,7 @@ def format_probabilities(probs, classes=None, thresholds=None) -> str:
     Returns:
         str: The text to print.
     """
+    probs = [float(p) for p in probs]
     names = list(classes) if classes is not None and \
         len(classes) == len(probs) else [str(k) for k in range(len(probs))]
     order = sorted(range(len(probs)), key=lambda k: -probs[k])
@@ -63,19 +88,47 @@ def format_probabilities(probs, classes=None, thresholds=None) -> str:
     return '\n'.join(lines)
 
 
-def main() -> None:
-    args = parse_args()
+def run_pytorch(args: argparse.Namespace) -> str:
+    """Classify with the recognizer in PyTorch."""
     from mmengine.config import Config
-    cfg = Config.fromfile(args.config)
+
+    from nl1d.apis import inference_recognizer, init_recognizer
+    config, checkpoint, signal = args.paths
+    cfg = Config.fromfile(config)
     cfg.merge_from_dict(args.cfg_options)
-    model = init_recognizer(cfg, args.checkpoint, device=args.device)
+    model = init_recognizer(cfg, checkpoint, device=args.device)
     result = inference_recognizer(
-        model, args.signal, sampling_rate=args.sampling_rate)
-    probs = result.pred_score.cpu().tolist()
-    classes = getattr(model, 'dataset_meta', {}).get('classes')
-    print(format_probabilities(probs, classes,
-                               getattr(model, 'thresholds', None)))
+        model, signal, sampling_rate=args.sampling_rate)
+    classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    return format_probabilities(result.pred_score.cpu().tolist(), classes,
+                                getattr(model, 'thresholds', None))
+
+
+def run_onnx(args: argparse.Namespace) -> str:
+    """Classify with the exported model in ONNX Runtime; PyTorch only cuts
+    the windows (nl1d's test pipeline)."""
+    from nl1d.apis.onnx_inference import OnnxRecognizer
+    pipeline = sampling_rate = None
+    if len(args.paths) == 2:
+        from mmengine.config import Config
+
+        from nl1d.apis.inference import get_sampling_rate, get_test_pipeline
+        cfg = Config.fromfile(args.paths[0])
+        cfg.merge_from_dict(args.cfg_options)
+        pipeline, sampling_rate = get_test_pipeline(cfg), \
+            get_sampling_rate(cfg)
+    if args.sampling_rate is not None:
+        sampling_rate = args.sampling_rate
+    model = OnnxRecognizer(args.onnx, pipeline, sampling_rate)
+    probs = model(args.paths[-1])
+    return format_probabilities(probs.tolist(), model.classes,
+                                model.thresholds)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = parse_args(argv)
+    print(run_onnx(args) if args.onnx else run_pytorch(args))
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])

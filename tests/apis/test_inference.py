@@ -130,7 +130,10 @@ def test_the_test_dataset_pipeline_wins_over_the_test_pipeline_variable():
     leaves ``test_pipeline`` at its base's value: tools/test.py runs the
     dataset's, and so must inference."""
     cfg = _tiny_cfg(clip_len=256, num_clips=2)
-    cfg.test_pipeline = [dict(type='LoadSignal'), dict(type='PackSignalInputs')]
+    cfg.test_pipeline = [
+        dict(type='LoadSignal'),
+        dict(type='PackSignalInputs')
+    ]
     pipeline = get_test_pipeline(cfg)
     assert pipeline[1]['clip_len'] == 256 and pipeline[1]['num_clips'] == 2
     # through a dataset wrapper
