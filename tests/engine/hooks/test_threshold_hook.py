@@ -17,6 +17,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from nl1d.engine import ThresholdHook
 from nl1d.evaluation.metrics import select_threshold
+from nl1d.utils import safe_load
 
 
 class _Records(Dataset):
@@ -104,11 +105,12 @@ def test_validation_threshold_round_trip(tmp_path, capsys):
     assert stored['threshold'] == pytest.approx(expected, rel=1e-6)
     assert stored['epoch'] == 2 and stored['select'] == 'youden'
 
-    # a checkpoint saved now carries it, readable by the weights-only loader
+    # a checkpoint saved now carries it, readable by nl1d's weights-only
+    # loader (the runner's message hub needs its HistoryBuffer stand-in)
     train.save_checkpoint(str(tmp_path / 'train'), 'final.pth',
                           by_epoch=False)
     ckpt_path = str(tmp_path / 'train' / 'final.pth')
-    ckpt = torch.load(ckpt_path, weights_only=True)
+    ckpt = safe_load(ckpt_path)
     assert ckpt['meta']['thresholds']['thr_acc'] == stored
 
     # test: a fresh runner loads it and applies it unchanged
@@ -152,14 +154,14 @@ def test_best_checkpoint_holds_its_own_validation_threshold(tmp_path):
     best = glob.glob(str(tmp_path / 'train' / 'best_auc_auroc_epoch_*.pth'))
     assert len(best) == 1
     epoch = int(osp.basename(best[0]).split('_')[-1][:-4])
-    ckpt = torch.load(best[0], weights_only=True)
+    ckpt = safe_load(best[0])
     entry = ckpt['meta']['thresholds']['thr_acc']
     assert entry['epoch'] == epoch == ckpt['meta']['epoch']
     assert entry['threshold'] == seen[epoch]
     assert entry['select'] == 'sensitivity' and entry['target'] == 0.9
     # a periodic checkpoint precedes its epoch's validation: flagged
     periodic = str(tmp_path / 'train' / 'epoch_2.pth')
-    assert torch.load(periodic, weights_only=True)['meta']['thresholds'][
+    assert safe_load(periodic)['meta']['thresholds'][
         'thr_acc']['epoch'] == 1
     test = _runner(tmp_path / 'test',
                    [dict(type='ThresholdMetric', frozen=True)],
