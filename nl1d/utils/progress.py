@@ -63,7 +63,8 @@ class ProgressBar(_MMProgressBar):
         task_num (int): Number of tasks. Defaults to 0 (unknown).
         bar_width (int): Width of the bar on a terminal. Defaults to 50.
         start (bool): Start the bar in the constructor. Defaults to True.
-        file (IO): Where to write. Defaults to ``sys.stdout``.
+        file (IO, optional): Where to write. Defaults to ``sys.stdout`` (at
+            construction time).
         title (str): Name of the work, the start of each line written when
             the output is not a terminal. Defaults to ``'progress'``.
         milestones (int): Lines between the start and the end when the
@@ -80,9 +81,10 @@ class ProgressBar(_MMProgressBar):
                  task_num: int = 0,
                  bar_width: int = 50,
                  start: bool = True,
-                 file: IO = sys.stdout,
+                 file: Optional[IO] = None,
                  title: str = 'progress',
                  milestones: int = 4) -> None:
+        file = sys.stdout if file is None else file
         self.title = title
         self.milestones = max(1, int(milestones))
         self.interactive = is_terminal(file)
@@ -147,7 +149,7 @@ class ProgressBar(_MMProgressBar):
 def track(iterable: Iterable[T],
           total: Optional[int] = None,
           title: str = 'progress',
-          file: IO = sys.stdout) -> Iterator[T]:
+          file: Optional[IO] = None) -> Iterator[T]:
     """Yield the items of ``iterable`` while a :class:`ProgressBar` counts
     them.
 
@@ -156,7 +158,7 @@ def track(iterable: Iterable[T],
         total (int, optional): Their number. Defaults to ``len(iterable)``
             when it has one, else unknown.
         title (str): See :class:`ProgressBar`. Defaults to ``'progress'``.
-        file (IO): Where to write. Defaults to ``sys.stdout``.
+        file (IO, optional): Where to write. Defaults to ``sys.stdout``.
 
     Yields:
         The items of ``iterable``.

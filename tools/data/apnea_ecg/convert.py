@@ -36,9 +36,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import wfdb
-from mmengine.utils import ProgressBar
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.utils.progress import ProgressBar
 
 RATE = 100  # Hz of the ECG
 MINUTE = 60 * RATE  # samples per labelled minute
@@ -166,7 +166,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
                 'the .qrs beat annotations).')
 
     lines: Dict[str, List[str]] = {}
-    progress = ProgressBar(sum(len(v) for v in splits.values()))
+    progress = ProgressBar(
+        sum(len(v) for v in splits.values()), title='convert (records)')
     for file, records in splits.items():
         lines[file] = []
         for record in records:
@@ -190,7 +191,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
             progress.update()
     for file, file_lines in lines.items():
         write_annotation(osp.join(args.out, file), file_lines)
-    print(f'\nwrote {args.signal} minutes to {args.out}: '
+    print(f'wrote {args.signal} minutes to {args.out}: '
           f'{ {k: len(v) for k, v in lines.items()} }')
     return lines
 

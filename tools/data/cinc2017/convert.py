@@ -27,10 +27,10 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import wfdb
-from mmengine.utils import ProgressBar
 from scipy.signal import resample_poly
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.utils.progress import ProgressBar
 
 NATIVE_RATE = 300
 #: Four-class label of each REFERENCE symbol; AF-vs-rest is ``symbol == 'A'``.
@@ -119,7 +119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
     os.makedirs(osp.join(args.out, 'signals'), exist_ok=True)
 
     lines: Dict[str, List[str]] = {}
-    progress = ProgressBar(len(records))
+    progress = ProgressBar(len(records), title='convert')
     for record in records:
         signal = convert_record(osp.join(wfdb_dir, record), args.rate)
         rel = f'signals/{record}.npy'
@@ -136,7 +136,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
             write_annotation(osp.join(args.out, file), lines.get(file, []))
     counts = {s: len(lines.get(f'{s}.txt', [])) for s in
               ('train', 'val', 'test')}
-    print(f'\nwrote {len(records)} records at {args.rate} Hz to {args.out} '
+    print(f'wrote {len(records)} records at {args.rate} Hz to {args.out} '
           f'({counts}); {missing} labelled records have no .hea here.')
     return lines
 

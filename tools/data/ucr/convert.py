@@ -29,10 +29,10 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.utils import ProgressBar
 from sklearn.model_selection import train_test_split
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.utils.progress import ProgressBar
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -126,7 +126,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
     lines: Dict[str, List[str]] = {}
     filled = 0
     progress = ProgressBar(
-        sum(len(m) for f, m in members.items() if f != 'trainval.txt'))
+        sum(len(m) for f, m in members.items() if f != 'trainval.txt'),
+        title='convert')
     for file, items in members.items():
         for part, i in items:
             labels, series = splits[part]
@@ -149,7 +150,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
         write_annotation(osp.join(args.out, file), lines.get(file, []))
     with open(osp.join(args.out, 'classes.txt'), 'w') as f:
         f.writelines(f'{i} {label}\n' for i, label in enumerate(classes))
-    print(f'\nwrote {name} to {args.out}: '
+    print(f'wrote {name} to {args.out}: '
           f'{ {k: len(v) for k, v in members.items()} }, {len(classes)} '
           f'classes, {filled} inner NaN samples interpolated.')
     return lines
