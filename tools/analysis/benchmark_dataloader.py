@@ -18,8 +18,9 @@ one after the other. Example::
 """
 import argparse
 import json
+import math
 import time
-from typing import Dict
+from typing import Dict, Iterator
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
 import torch
@@ -52,9 +53,28 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _epochs(loader) -> Iterator:
+    """The loader's batches, epoch after epoch (a small dataset runs out of
+    batches before ``warmup + iters``; each new epoch reshuffles, as in
+    training)."""
+    if len(loader) == 0:
+        raise ValueError(
+            f'the training dataloader yields no batch: {len(loader.dataset)} '
+            f'samples, batch size {loader.batch_size} and drop_last; lower '
+            '--batch-size.')
+    epoch = 0
+    while True:
+        sampler = getattr(loader, 'sampler', None)
+        if hasattr(sampler, 'set_epoch'):
+            sampler.set_epoch(epoch)
+        yield from loader
+        epoch += 1
+
+
 def time_dataloader(loader, iters: int, warmup: int) -> Dict[str, float]:
-    """Samples/s of drawing ``iters`` batches (after ``warmup``)."""
-    batches = iter(loader)
+    """Samples/s of drawing ``iters`` batches (after ``warmup``), running
+    over as many epochs as that takes (``epochs`` in the result)."""
+    batches = _epochs(loader)
     for _ in range(warmup):
         next(batches)
     samples = 0
@@ -64,7 +84,8 @@ def time_dataloader(loader, iters: int, warmup: int) -> Dict[str, float]:
         samples += len(batch['inputs'])
     seconds = time.perf_counter() - start
     return dict(samples_per_s=samples / seconds, seconds=seconds,
-                samples=samples)
+                samples=samples,
+                epochs=math.ceil((warmup + iters) / len(loader)))
 
 
 def time_train_step(model, optim_wrapper, batch, iters: int, warmup: int,
@@ -126,7 +147,9 @@ def main() -> None:
     print(f'{args.config} on {device} ({torch.get_num_threads()} threads), '
           f'batch {loader_cfg.batch_size}, {loader_cfg.num_workers} workers, '
           f'inputs {tuple(batch["inputs"][0].shape)} per sample')
-    print(f'dataloader alone: {data["samples_per_s"]:10.1f} samples/s')
+    print(f'dataloader alone: {data["samples_per_s"]:10.1f} samples/s'
+          + (f' (over {data["epochs"]} epochs of {len(loader)} batches)'
+             if data['epochs'] > 1 else ''))
     print(f'training step:    {step["samples_per_s"]:10.1f} samples/s')
     print(f'the pipeline delivers {result["ratio"]:.1f}x what training '
           'consumes')
