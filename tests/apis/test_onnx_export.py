@@ -5,6 +5,7 @@ lengths, for R18 with a non-local neck in every mode and R50 with
 non-local blocks inside the backbone; the graph holds the plain attention
 formula; the demo and :class:`OnnxRecognizer` classify a record as
 ``inference_recognizer`` does."""
+import json
 import os.path as osp
 import runpy
 import sys
@@ -189,3 +190,21 @@ def test_demo_onnx_prints_what_pytorch_prints(exported, capsys,
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0][2].startswith('thr_acc: score')
     assert 'threshold 0.4000 (chosen on validation)' in outputs[0][2]
+
+
+def test_benchmark_tool_times_both_runtimes(exported, tmp_path):
+    config, checkpoint, out, record, _ = exported
+    result_file = str(tmp_path / 'bench.json')
+    proc = run_tool([
+        'tools/deployment/benchmark_onnx.py', config, checkpoint, out,
+        '--inputs', record, '--num-records', '3', '--warmup', '1',
+        '--threads', '1', '--out', result_file
+    ], str(tmp_path))
+    assert 'PyTorch eager' in proc.stdout and 'ONNX Runtime' in proc.stdout
+    with open(result_file) as f:
+        result = json.load(f)
+    for key in ('pytorch_model', 'onnx_model', 'pytorch_end_to_end',
+                'onnx_end_to_end'):
+        assert result[key] > 0
+    assert result['max_abs_diff'] <= TOLERANCE
+    assert result['input_shape'] == [1, 3, 1, 500]
