@@ -14,7 +14,8 @@ HYPO = Path(__file__).resolve().parents[2] / 'tools' / 'data' / 'hypotension'
 def _load(name):
     full = f'_nl1d_hypotension_{name}'
     if full not in sys.modules:
-        spec = importlib.util.spec_from_file_location(full, HYPO / f'{name}.py')
+        spec = importlib.util.spec_from_file_location(full,
+                                                      HYPO / f'{name}.py')
         module = importlib.util.module_from_spec(spec)
         sys.modules[full] = module
         spec.loader.exec_module(module)

@@ -18,17 +18,18 @@ The model, per patient (every number drawn from the seeded generator):
   wave over an exponential diastolic run-off, scaled between diastolic and
   systolic pressure. Mechanical ventilation (10-16/min) modulates pulse
   pressure (pulse pressure variation, PPV) and, slightly, the mean.
-- **Mean pressure.** A patient baseline (72-95 mmHg) with a slow random
+- **Mean pressure.** A patient baseline (75-95 mmHg) with a slow random
   drift (Ornstein-Uhlenbeck, 10 min time constant).
 - **Hypotensive episodes** (0.5-2 per hour): MAP falls to a nadir of
   48-62 mmHg, stays 1.5-6 min, and recovers over 2-4 min (treatment).
-  Before each, over 3-10 minutes, **precursors** build up: pulse pressure
+  Before each, over 5-12 minutes, **precursors** build up: pulse pressure
   narrows, heart rate changes (mostly rises), PPV grows (hypovolaemia) and
   the reflected and dicrotic waves fade (vasodilation). In *gradual*
-  episodes MAP also declines towards ~70 mmHg during that time; in
-  *abrupt* ones MAP holds until 1-2 min before the fall, so only the
-  waveform warns. That makes the task learnable but not trivially by the
-  current MAP alone.
+  episodes (3 in 4) MAP also declines to 66-72 mmHg early in that time and
+  hovers there; in *abrupt* ones it declines by only 3-8 mmHg until the
+  fall 40-90 s before the event, so mostly the waveform warns. Patient
+  baselines differ and decoys exist (below), so the current MAP alone is a
+  good but imperfect predictor: the task is learnable, not trivially.
 - **Decoys**: MAP dips to 66-73 mmHg that recover on their own (no
   precursor in the waveform), and transient dips below 65 mmHg shorter
   than a minute (no event by the definition).
@@ -80,15 +81,15 @@ class SimConfig:
             Defaults to (1.0, 2.0).
         episodes_per_hour (tuple[float, float]): Range of the patient's
             rate of hypotensive episodes. Defaults to (0.5, 2.0).
-        abrupt_fraction (float): Share of episodes whose MAP holds until
-            shortly before the fall. Defaults to 0.5.
+        abrupt_fraction (float): Share of episodes whose MAP declines only
+            3-8 mmHg before the fall. Defaults to 0.25.
         artefacts (bool): Add flushes, damping, zeroing and gaps.
             Defaults to True.
     """
     rate: int = 500
     hours: Tuple[float, float] = (1.0, 2.0)
     episodes_per_hour: Tuple[float, float] = (0.5, 2.0)
-    abrupt_fraction: float = 0.5
+    abrupt_fraction: float = 0.25
     artefacts: bool = True
 
 
@@ -150,7 +151,7 @@ def pulse_template(tone: float, num: int = 1000) -> np.ndarray:
 
 def _draw_events(rng: np.random.Generator, duration: float,
                  cfg: SimConfig) -> List[Episode]:
-    """Hypotensive episodes and decoys, at least 20 min apart."""
+    """Hypotensive episodes and decoys, at least 22 min apart."""
     episodes: List[Episode] = []
     hours = duration / 3600
     rate = rng.uniform(*cfg.episodes_per_hour)
@@ -161,8 +162,8 @@ def _draw_events(rng: np.random.Generator, duration: float,
     rng.shuffle(kinds)
     for kind in kinds:
         for _ in range(50):  # find a free slot
-            start = rng.uniform(12 * 60, duration - 10 * 60)
-            if all(abs(start - e.start) > 20 * 60 for e in episodes):
+            start = rng.uniform(14 * 60, duration - 10 * 60)
+            if all(abs(start - e.start) > 22 * 60 for e in episodes):
                 episodes.append(Episode(kind, start, start))
                 break
     return sorted(episodes, key=lambda e: e.start)
@@ -174,16 +175,22 @@ def _episode_map(rng: np.random.Generator, t: np.ndarray,
                  nadir: float) -> np.ndarray:
     """MAP path through one hypotensive episode, over the baseline.
 
-    ``gradual``: declines to 67-73 mmHg during the precursor lead, then
-    falls; ``abrupt``: holds the baseline until the fall. Then below 63 mmHg
-    for ``hold`` seconds, and back to the baseline over ``recover``.
+    ``gradual``: declines to 66-72 mmHg during the precursor lead, then
+    falls; ``abrupt``: declines by only 3-8 mmHg until the fall. Then below
+    63 mmHg for ``hold`` seconds, and back to the baseline over
+    ``recover``.
     """
     path = base.copy()
     decline = (t >= onset - lead) & (t < onset - fall)
     if kind == 'gradual':
-        level = np.minimum(rng.uniform(67, 73), base[decline])
-        weight = _smoothstep((t[decline] - (onset - lead)) / (lead - fall))
-        path[decline] = base[decline] + (level - base[decline]) * weight
+        level = np.minimum(rng.uniform(66, 72), base[decline])
+    else:
+        level = base[decline] - rng.uniform(3, 8)
+    # The decline completes within the first 40-80 % of the lead; MAP then
+    # hovers at its level until the fall.
+    span = rng.uniform(0.4, 0.8) * (lead - fall)
+    weight = _smoothstep((t[decline] - (onset - lead)) / span)
+    path[decline] = base[decline] + (level - base[decline]) * weight
     before = np.flatnonzero(t < onset - fall)
     start = path[before[-1]] if before.size else base[0]
     falling = (t >= onset - fall) & (t < onset)
@@ -202,7 +209,7 @@ def _trends(rng: np.random.Generator, duration: int, cfg: SimConfig
     """Per-second MAP, pulse pressure, heart rate, PPV and tone."""
     n = duration
     t = np.arange(n, dtype=np.float64)
-    base_map = rng.uniform(72, 95)
+    base_map = rng.uniform(75, 95)
     mean_ap = base_map + _ou(rng, n, 600, 4.0)
     pulse_p = rng.uniform(40, 65) * (1 + _ou(rng, n, 900, 0.06))
     hr_sign = 1.0 if rng.random() > 0.2 else -0.5
@@ -215,7 +222,7 @@ def _trends(rng: np.random.Generator, duration: int, cfg: SimConfig
     for ep in episodes:
         onset = ep.start
         if ep.kind in ('gradual', 'abrupt'):
-            lead = rng.uniform(3, 10) * 60  # precursor build-up
+            lead = rng.uniform(5, 12) * 60  # precursor build-up
             hold = rng.uniform(1.5, 6) * 60
             recover = rng.uniform(2, 4) * 60
             fall = rng.uniform(40, 90)
@@ -308,9 +315,13 @@ def _add_artefacts(rng: np.random.Generator, abp: np.ndarray, rate: int,
         i0, i1 = int(start * rate), int((start + length) * rate)
         level = rng.uniform(250, 320)
         ramp = np.minimum(np.arange(i1 - i0) / (0.08 * rate), 1.0)
-        abp[i0:i1] = abp[i0:i1] + (level - abp[i0:i1]) * ramp
+        # The plateau keeps a trace of the pulse (10 %).
+        plateau = level + 0.1 * (abp[i0:i1] - abp[i0:i1].mean())
+        abp[i0:i1] = abp[i0:i1] + (plateau - abp[i0:i1]) * ramp
+        # Release: a sharp drop undershooting the pressure, then a few
+        # decaying oscillations (the square-wave test of the line).
         ring_t = np.arange(int(1.5 * rate)) / rate
-        ring = (level - abp[i1]) * np.exp(-ring_t / 0.06) * np.cos(
+        ring = -rng.uniform(15, 35) * np.exp(-ring_t / 0.08) * np.cos(
             2 * np.pi * rng.uniform(12, 20) * ring_t)
         end = min(i1 + len(ring), n)
         abp[i1:end] = abp[i1:end] + ring[:end - i1]
@@ -466,9 +477,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='segments per WFDB record (>1: multi-segment)')
     parser.add_argument('--multi-case-fraction', type=float, default=0.15,
                         help='share of patients with a second recording')
-    parser.add_argument('--abrupt-fraction', type=float, default=0.5,
-                        help='share of episodes without a MAP decline before '
-                        'the fall')
+    parser.add_argument('--abrupt-fraction', type=float, default=0.25,
+                        help='share of episodes with only a slight MAP '
+                        'decline before the fall')
     parser.add_argument('--no-artefacts', action='store_true',
                         help='leave out flushes, damping, zeroing and gaps')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
