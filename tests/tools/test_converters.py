@@ -51,6 +51,7 @@ def _config_sample(config, data_dir, split='test', ann=None):
     dataset_cfg = cfg[f'{split}_dataloader']['dataset']
     name = ann or osp.basename(dataset_cfg['ann_file'])
     dataset_cfg.update(
+        data_root=None,
         ann_file=str(data_dir / name),
         data_prefix=dict(signal=str(data_dir)))
     dataset = DATASETS.build(dataset_cfg)
@@ -90,15 +91,15 @@ def test_cinc2017(tmp_path):
         np.load(tmp_path / 'signals/A00001.npy'),
         resample_poly(raw, 1, 3, axis=-1), rtol=1e-5, atol=1e-6)
 
-    cfg, dataset, sample = _config_sample('nl_r18_res5_8xb32_cinc2017-af.py',
-                                          tmp_path)
-    assert sample['inputs'].shape == (5, 1, 2000)
+    cfg, dataset, sample = _config_sample(
+        'cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py', tmp_path)
+    assert sample['inputs'].shape == (5, 1, 3000)
     # The per-window z-score of the config's test pipeline.
     np.testing.assert_allclose(sample['inputs'].mean(-1), 0, atol=1e-5)
-    _, _, sample = _config_sample('nl_r18_res5_8xb32_cinc2017-4cls.py',
-                                  tmp_path, split='train')
-    assert sample['inputs'].shape == (1, 1, 2000)
-    assert 0 <= int(sample['data_samples'].gt_label) < 4
+    _, _, sample = _config_sample(
+        'cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py', tmp_path,
+        split='train')
+    assert sample['inputs'].shape == (1, 1, 3000)
 
 
 def test_cinc2017_missing_source(tmp_path):
@@ -123,9 +124,12 @@ def test_ucr_housetwenty(tmp_path):
         assert int(length) == 2000 and int(label) == int(row[0]) - 1
         np.testing.assert_array_equal(np.load(tmp_path / path)[0],
                                       row[1:].astype(np.float32))
-    _, _, sample = _config_sample('nl_r18_res5_8xb32_ucr-housetwenty.py',
-                                  tmp_path, split='train')
-    assert sample['inputs'].shape == (1, 1, 2000)
+    # the archive's whole train split, for the published protocol
+    assert sorted(_read(tmp_path / 'trainval.txt')) == sorted(train + val)
+    _, _, sample = _config_sample(
+        'ucr/nl_r18_res5_1xb16-500e_ucr-housetwenty.py', tmp_path,
+        split='train')
+    assert sample['inputs'].shape == (1, 1, 2000)  # the series, whole
 
 
 def test_ucr_variable_length_and_nan(tmp_path):
@@ -175,8 +179,8 @@ def test_apnea_ecg_rr(tmp_path):
     np.testing.assert_allclose(signal[0], np.interp(grid, times[keep],
                                                     rr[keep]), rtol=1e-6)
     assert sum(map(len, lines.values())) == len(train) + len(val) + len(test)
-    _, _, sample = _config_sample('nl_r18_res5_8xb32_apnea-ecg-rr.py',
-                                  tmp_path)
+    _, _, sample = _config_sample(
+        'apnea_ecg/nl_r18_res5_1xb64-30e_apnea-ecg-rr.py', tmp_path)
     assert sample['inputs'].shape == (1, 1, 1200)
 
 

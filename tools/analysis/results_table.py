@@ -19,7 +19,7 @@ COLUMNS: List[Tuple[str, str]] = [
     ('prevalence', 'auc/prevalence'),
     ('sensitivity', 'thr_acc/sensitivity'),
     ('specificity', 'thr_acc/specificity'),
-    ('accuracy', 'acc/top1'),
+    ('accuracy', 'thr_acc/accuracy'),
 ]
 
 

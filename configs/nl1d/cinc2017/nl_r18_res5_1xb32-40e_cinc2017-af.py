@@ -1,0 +1,17 @@
+# The signal recipe on CinC 2017 AF vs rest: a non-local R18 (one block
+# after res5: the hypotension-prediction design), 30-s windows at 100 Hz,
+# AdamW + cosine for 40 epochs, the checkpoint with the best validation
+# AUROC tested with 5 windows per record.
+_base_ = [
+    '../../_base_/models/nl_r18_res5.py',
+    '../../_base_/datasets/cinc2017_af.py',
+    '../../_base_/schedules/adamw_cosine_40e.py',
+    '../../_base_/default_runtime.py'
+]
+
+default_hooks = dict(
+    checkpoint=dict(interval=5, max_keep_ckpts=1, save_best='auc/auroc'),
+    logger=dict(interval=20))
+
+# lr 1e-3 is for one process of 32 windows.
+auto_scale_lr = dict(enable=False, base_batch_size=32)

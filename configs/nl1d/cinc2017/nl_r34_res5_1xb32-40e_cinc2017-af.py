@@ -1,0 +1,6 @@
+_base_ = ['nl_r18_res5_1xb32-40e_cinc2017-af.py']
+
+model = dict(
+    backbone=dict(depth=34),
+    neck=dict(in_channels=512),
+    cls_head=dict(in_channels=512))

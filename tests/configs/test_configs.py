@@ -1,0 +1,51 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Every shipped config parses and builds its model, and the recipes keep
+their promises (short dataset configs, lr stated for the batch they run)."""
+import glob
+import os.path as osp
+import re
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import nl1d  # noqa: F401
+from mmaction.registry import MODELS
+from tests.tools.tiny_signal_utils import REPO
+
+CONFIGS = sorted(
+    osp.relpath(p, REPO)
+    for p in glob.glob(osp.join(REPO, 'configs', 'nl1d', '**', '*.py'),
+                       recursive=True))
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_config_builds_and_runs(config):
+    cfg = Config.fromfile(osp.join(REPO, config))
+    init_default_scope('mmaction')
+    model = MODELS.build(cfg.model).eval()
+    channels = cfg.model.backbone.get('in_channels', 1)
+    with torch.no_grad():
+        scores, _ = model.extract_feat(
+            torch.randn(2, 1, channels, 256), stage='head')
+    assert scores.shape == (2, cfg.model.cls_head.num_classes)
+    # batch size stated in the name (`1xb16`, `8xb32`) is the one the
+    # dataloader runs and the one auto_scale_lr scales from
+    found = re.search(r'_(\d+)xb(\d+)', osp.basename(config))
+    if found:
+        gpus, batch = int(found.group(1)), int(found.group(2))
+        assert cfg.train_dataloader.batch_size == batch
+        assert cfg.auto_scale_lr.base_batch_size == gpus * batch
+
+
+def _code_lines(path):
+    with open(path) as f:
+        return [line for line in f
+                if line.strip() and not line.lstrip().startswith('#')]
+
+
+@pytest.mark.parametrize(
+    'config', [c for c in CONFIGS if re.search(r'ucr-\w+\.py$', c)])
+def test_a_ucr_dataset_needs_at_most_ten_lines(config):
+    assert len(_code_lines(osp.join(REPO, config))) <= 10

@@ -1,0 +1,268 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Rerun the model zoo of configs/nl1d/README.md, row by row, and render its
+tables.
+
+Each row (``tools/benchmarks/zoo_rows.py``) is prepared, trained, tested and
+measured with the repository's own commands::
+
+    python tools/data/<dataset>/convert.py ...          # once per dataset
+    python tools/train.py CONFIG --work-dir W --seed 0 --amp --resume
+    python tools/test.py CONFIG CKPT --work-dir W --dump W/result.pkl
+    python tools/analysis/eval_metric.py CONFIG W/result.pkl \\
+        [--checkpoint CKPT] --out W/metrics.json
+
+and summarised in ``W/row.json`` (metrics with CIs, parameters, FLOPs,
+training wall time, machine). Finished rows are skipped; an interrupted
+training resumes from its newest complete checkpoint.
+
+Examples::
+
+    python tools/benchmarks/model_zoo.py list
+    python tools/benchmarks/model_zoo.py run ucr-ecg200-nl_r18_res5
+    python tools/benchmarks/model_zoo.py run --group ucr
+    python tools/benchmarks/model_zoo.py run --all
+    python tools/benchmarks/model_zoo.py run --all --quick   # minutes: CI
+    python tools/benchmarks/model_zoo.py table --update configs/nl1d/README.md
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from zoo_rows import DATA, ROWS  # noqa: E402
+from zoo_tables import render_tables, update_readme  # noqa: E402
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+
+def quick_options(config: str) -> List[str]:
+    """--quick: one short epoch on 8 records per split (checks that every
+    step of a row works; the numbers mean nothing)."""
+    from mmengine import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    splits = [s for s in ('train', 'val', 'test')
+              if cfg.get(f'{s}_dataloader')]
+    return ['train_cfg.max_epochs=1'] + [
+        f'{s}_dataloader.dataset.indices=8' for s in splits
+    ]
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('list', help='list the rows')
+    run = sub.add_parser('run', help='prepare, train, test, measure rows')
+    run.add_argument('rows', nargs='*', help='row names (see `list`)')
+    run.add_argument('--group', choices=sorted({r['group']
+                                                for r in ROWS.values()}),
+                     help='every row of a group')
+    run.add_argument('--all', action='store_true', help='every row')
+    run.add_argument('--quick', action='store_true',
+                     help='1 epoch on 8 records per split (for CI)')
+    run.add_argument('--force', action='store_true',
+                     help='rerun rows that have a row.json')
+    run.add_argument('--threads', type=int, default=None,
+                     help='OMP_NUM_THREADS of each step (default: as set)')
+    table = sub.add_parser('table', help='render the zoo tables')
+    table.add_argument('--update', metavar='README',
+                       help='replace the tables between the zoo markers of '
+                       'this file instead of printing them')
+    table.add_argument('--logs', metavar='DIR', default=None,
+                       help='also copy each row\'s json training log here')
+    for p in (run, table):
+        p.add_argument('--work-root', default=osp.join('work_dirs', 'zoo'),
+                       help='where rows are run (default: work_dirs/zoo)')
+        p.add_argument('--shared', default=os.environ.get(
+            'NL1D_SHARED_DATA', osp.join('..', 'shared', 'data')),
+                       help='the shared datasets (default: ../shared/data)')
+    args = parser.parse_args(argv)
+    if args.command == 'run':
+        unknown = [r for r in args.rows if r not in ROWS]
+        if unknown:
+            parser.error(f'unknown rows {unknown}; `list` shows them.')
+        if not (args.rows or args.group or args.all):
+            parser.error('name rows, or give --group or --all.')
+    return args
+
+
+def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
+    """Run ``python cmd`` from the repository, output to ``log``; seconds."""
+    env = dict(os.environ, PYTHONPATH=REPO)
+    if threads:
+        env['OMP_NUM_THREADS'] = str(threads)
+    start = time.time()
+    with open(log, 'a') as out:
+        proc = subprocess.run([sys.executable] + cmd, cwd=REPO, env=env,
+                              stdout=out, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise RuntimeError(f'`{" ".join(cmd)}` failed ({proc.returncode}); '
+                           f'see {log}')
+    return time.time() - start
+
+
+def machine() -> str:
+    """CPU model, threads, GPU and torch version, in one line."""
+    import torch
+    cpu = platform.processor() or platform.machine()
+    if osp.exists('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            names = [line.split(':', 1)[1].strip() for line in f
+                     if line.startswith('model name')]
+        cpu = f'{len(names)}-core {names[0]}' if names else cpu
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() \
+        else 'no GPU'
+    threads = os.environ.get('OMP_NUM_THREADS', str(torch.get_num_threads()))
+    return f'{cpu}, {gpu}, torch {torch.__version__}, {threads} thread(s)'
+
+
+def prepare(data: str, shared: str, log: str) -> None:
+    """Run the dataset's converter unless its annotation files exist."""
+    done, cmd = DATA[data]
+    if osp.exists(osp.join(REPO, done)):
+        return
+    if not osp.isdir(shared):
+        raise FileNotFoundError(
+            f'{data}: the shared datasets are not at {shared}; pass --shared '
+            'or set NL1D_SHARED_DATA.')
+    _run([c.format(shared=shared) for c in cmd], log, None)
+
+
+def _checkpoint(work: str, which: str) -> str:
+    if which == 'best':
+        best = sorted(glob.glob(osp.join(work, 'best_*.pth')))
+        if best:
+            return best[-1]
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def _window_length(cfg) -> int:
+    """The test window length, or the first test record's length."""
+    for step in cfg.test_dataloader.dataset.pipeline:
+        if step['type'] == 'SampleWindows' and step.get('clip_len'):
+            return step['clip_len']
+    dataset = cfg.test_dataloader.dataset
+    ann = osp.join(dataset.get('data_root') or '', dataset.ann_file)
+    with open(osp.join(REPO, ann)) as f:
+        return int(f.readline().split()[1])
+
+
+def measure(config: str) -> Dict:
+    """Parameters and FLOPs of one test window (tools/analysis/get_flops)."""
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    from get_flops import analyse
+    from mmengine import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    length = _window_length(cfg)
+    result = analyse(cfg, length)
+    return dict(params=int(result["params"]), flops=int(result["flops"]),
+                length=length)
+
+
+def run_row(row: dict, args: argparse.Namespace) -> dict:
+    """Prepare, train, test and measure one row; returns its row.json."""
+    root = osp.join(args.work_root, 'quick' if args.quick else '')
+    work = osp.join(root, row['name'])
+    summary = osp.join(work, 'row.json')
+    if osp.exists(summary) and not args.force:
+        print(f'[zoo] {row["name"]}: done ({summary})')
+        with open(summary) as f:
+            return json.load(f)
+    os.makedirs(work, exist_ok=True)
+    log = osp.join(work, 'zoo.log')
+    print(f'[zoo] {row["name"]}: {row["config"]} (log: {log})', flush=True)
+    prepare(row['data'], args.shared, log)
+    options = quick_options(row['config']) if args.quick else []
+    options_args = ['--cfg-options'] + options if options else []
+    timing = osp.join(work, 'train_seconds.json')
+    seconds = 0.0
+    if osp.exists(timing):  # an interrupted run resumes
+        with open(timing) as f:
+            seconds = json.load(f)['seconds']
+    train = ['tools/train.py', row['config'], '--work-dir', work, '--seed',
+             '0', '--amp', '--resume'] + options_args
+    seconds += _run(train, log, args.threads)
+    with open(timing, 'w') as f:
+        json.dump(dict(seconds=seconds), f)
+    ckpt = _checkpoint(work, row['checkpoint'])
+    result = osp.join(work, 'result.pkl')
+    _run(['tools/test.py', row['config'], ckpt, '--work-dir', work,
+          '--dump', result] + options_args, log, args.threads)
+    metrics_file = osp.join(work, 'metrics.json')
+    _run(['tools/analysis/eval_metric.py', row['config'], result,
+          '--checkpoint', ckpt, '--out', metrics_file], log, args.threads)
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    info = dict(
+        row, metrics=metrics, checkpoint_tested=osp.basename(ckpt),
+        train_seconds=round(seconds), machine=machine(), quick=args.quick,
+        commands=[' '.join(['python'] + train),
+                  f'python tools/test.py {row["config"]} '
+                  f'{work}/{osp.basename(ckpt)} --dump {result}'],
+        **measure(row['config']))
+    with open(summary, 'w') as f:
+        json.dump(info, f, indent=1)
+    print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
+    return info
+
+
+def copy_logs(work_root: str, dest: str) -> None:
+    """The json training logs (mmengine's vis_data/scalars.json, every
+    run of the row concatenated) as ``dest/ROW.json``."""
+    os.makedirs(dest, exist_ok=True)
+    for name in ROWS:
+        logs = sorted(glob.glob(osp.join(work_root, name, '*', 'vis_data',
+                                         'scalars.json')))
+        if not logs:
+            continue
+        with open(osp.join(dest, f'{name}.json'), 'w') as out:
+            for log in logs:
+                with open(log) as f:
+                    shutil.copyfileobj(f, out)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    if args.command == 'list':
+        for name, row in ROWS.items():
+            print(f'{name:40s} {row["group"]:9s} {row["config"]}')
+        return
+    if args.command == 'table':
+        if args.logs:
+            copy_logs(args.work_root, args.logs)
+        rows = []
+        for name in ROWS:
+            path = osp.join(args.work_root, name, 'row.json')
+            if osp.exists(path):
+                with open(path) as f:
+                    rows.append(json.load(f))
+        tables = render_tables(rows)
+        if args.update:
+            update_readme(args.update, tables)
+        else:
+            print('\n\n'.join(tables.values()))
+        return
+    names = [n for n, r in ROWS.items()
+             if args.all or r['group'] == args.group or n in args.rows]
+    failed = []
+    for name in names:
+        try:
+            run_row(ROWS[name], args)
+        except (RuntimeError, FileNotFoundError) as e:
+            print(f'[zoo] {name}: FAILED: {e}', flush=True)
+            failed.append(name)
+    if failed:
+        raise SystemExit(f'[zoo] failed rows: {failed}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,96 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""The rows of the model zoo (configs/nl1d/README.md): which config, which
+data, which checkpoint is tested, and the published numbers beside it.
+
+Each row is trained with ``tools/train.py CONFIG --seed 0 --amp`` and tested
+with ``tools/test.py CONFIG CKPT --dump result.pkl`` by
+``tools/benchmarks/model_zoo.py``.
+"""
+from typing import Dict, List
+
+#: How each dataset is prepared from ``../shared/data`` (``{shared}``):
+#: (annotation file that proves it is done, converter command).
+DATA: Dict[str, tuple] = {
+    'cinc2017': ('data/cinc2017/test.txt', [
+        'tools/data/cinc2017/convert.py', '--src', '{shared}/cinc2017-af',
+        '--out', 'data/cinc2017', '--rate', '100'
+    ]),
+    'apnea_ecg_rr': ('data/apnea_ecg_rr/test.txt', [
+        'tools/data/apnea_ecg/convert.py', '--src', '{shared}/apnea-ecg',
+        '--out', 'data/apnea_ecg_rr', '--signal', 'rr'
+    ]),
+}
+
+#: UCR sets: (name, published ResNet accuracy, best published deep model
+#: and its accuracy), from ../shared/data/ucr/README.md (Fawaz et al. 2019;
+#: InceptionTime, Ismail Fawaz et al. 2020).
+UCR_SETS = [
+    ('ECG200', 87.4, 'InceptionTime', 93.0),
+    ('TwoLeadECG', 100.0, 'ResNet', 100.0),
+    ('ECGFiveDays', 96.6, 'InceptionTime', 100.0),
+    ('Earthquakes', 71.2, 'Inception', 74.2),
+    ('HouseTwenty', 98.3, 'ResNet', 98.3),
+    ('Computers', 80.6, 'FCN', 81.9),
+    ('WormsTwoClass', 74.8, 'InceptionTime', 79.2),
+    ('PigArtPressure', 99.1, 'InceptionTime', 99.5),
+]
+for _name, *_ in UCR_SETS:
+    DATA[f'ucr-{_name}'] = (f'data/ucr/{_name}/test.txt', [
+        'tools/data/ucr/convert.py', '--src', '{shared}/ucr', '--dataset',
+        _name, '--out', f'data/ucr/{_name}'
+    ])
+
+
+def _rows() -> List[dict]:
+    rows = []
+    for name, resnet, best_model, best in UCR_SETS:
+        low = name.lower()
+        for model, prefix in (('NL R18 (res5)', 'nl_r18_res5'),
+                              ('R18', 'r18')):
+            rows.append(
+                dict(
+                    name=f'ucr-{low}-{prefix}',
+                    group='ucr',
+                    dataset=name,
+                    model=model,
+                    config=f'configs/nl1d/ucr/{prefix}_1xb16-500e_ucr-'
+                    f'{low}.py',
+                    data=f'ucr-{name}',
+                    checkpoint='last',
+                    published={
+                        'ResNet': resnet,
+                        best_model: best
+                    }))
+    for depth in (18, 34, 50):
+        for position in ('none', 'res2', 'res3', 'res4', 'res5'):
+            prefix = f'r{depth}' if position == 'none' else \
+                f'nl_r{depth}_{position}'
+            rows.append(
+                dict(
+                    name=f'cinc2017-af-{prefix}',
+                    group='cinc2017',
+                    dataset='CinC 2017 AF vs rest',
+                    model=f'R{depth}' + ('' if position == 'none' else
+                                        f' + NL {position}'),
+                    depth=depth,
+                    position=position,
+                    config=f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_'
+                    'cinc2017-af.py',
+                    data='cinc2017',
+                    checkpoint='best'))
+    for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
+        rows.append(
+            dict(
+                name=f'apnea-ecg-rr-{prefix}',
+                group='apnea',
+                dataset='Apnea-ECG per minute (RR)',
+                model=model,
+                config=f'configs/nl1d/apnea_ecg/{prefix}_1xb64-30e_apnea-'
+                'ecg-rr.py',
+                data='apnea_ecg_rr',
+                checkpoint='best'))
+    return rows
+
+
+#: Every row, by name.
+ROWS: Dict[str, dict] = {row['name']: row for row in _rows()}

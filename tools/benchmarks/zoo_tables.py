@@ -1,0 +1,127 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""Markdown tables of the model zoo from the rows' ``row.json`` files."""
+import math
+import re
+from typing import Dict, List, Optional
+
+LOG_DIR = 'logs'  # relative to configs/nl1d/, where the json logs live
+
+
+def ci(metrics: Dict[str, float], key: str, scale: float = 1.0,
+       digits: int = 3) -> str:
+    """``0.912 [0.884, 0.937]`` (or without the interval when absent)."""
+    value = metrics.get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return '-'
+    low, high = metrics.get(f'{key}_ci_low'), metrics.get(f'{key}_ci_high')
+    text = f'{value * scale:.{digits}f}'
+    if low is not None and high is not None:
+        text += f' [{low * scale:.{digits}f}, {high * scale:.{digits}f}]'
+    return text
+
+
+def _cost(row: dict) -> str:
+    return f'{row["params"] / 1e6:.2f} M / {row["flops"] / 1e9:.3f} G'
+
+
+def _minutes(row: dict) -> str:
+    return f'{row["train_seconds"] / 60:.0f} min'
+
+
+def _links(row: dict) -> str:
+    config = row['config'].replace('configs/nl1d/', '')
+    return f'[config]({config}) · [log]({LOG_DIR}/{row["name"]}.json)'
+
+
+def ucr_table(rows: List[dict]) -> str:
+    lines = [
+        '| dataset | model | test accuracy % [95% CI] | published ResNet | '
+        'best published | test AUROC [95% CI] | params / FLOPs (one series)'
+        ' | train time | |', '|---|---|---|---|---|---|---|---|---|'
+    ]
+    for row in rows:
+        m = row['metrics']
+        published = row['published']
+        best = max(published.items(), key=lambda kv: kv[1])
+        lines.append(
+            f'| {row["dataset"]} | {row["model"]} | '
+            f'{ci(m, "thr_acc/accuracy", 100, 1)} | '
+            f'{published["ResNet"]:.1f} | {best[1]:.1f} ({best[0]}) | '
+            f'{ci(m, "auc/auroc")} | {_cost(row)} | {_minutes(row)} | '
+            f'{_links(row)} |')
+    return '\n'.join(lines)
+
+
+def binary_table(rows: List[dict]) -> str:
+    lines = [
+        '| model | test AUROC [95% CI] | test AUPRC [95% CI] (prevalence) | '
+        'sensitivity / specificity at the validation threshold | accuracy '
+        '| params / FLOPs (one window) | train time | |',
+        '|---|---|---|---|---|---|---|---|'
+    ]
+    for row in rows:
+        m = row['metrics']
+        prevalence = m.get('auc/prevalence', float('nan'))
+        lines.append(
+            f'| {row["model"]} | {ci(m, "auc/auroc")} | '
+            f'{ci(m, "auc/auprc")} ({prevalence:.3f}) | '
+            f'{ci(m, "thr_acc/sensitivity")} / '
+            f'{ci(m, "thr_acc/specificity")} | '
+            f'{ci(m, "thr_acc/accuracy")} | {_cost(row)} | {_minutes(row)} '
+            f'| {_links(row)} |')
+    return '\n'.join(lines)
+
+
+def seed_table(rows: List[dict]) -> str:
+    """Depth x non-local position: AUROC [CI] / AUPRC per cell."""
+    positions = ('none', 'res2', 'res3', 'res4', 'res5')
+    cells = {(r['depth'], r['position']): r for r in rows}
+    lines = ['| depth | ' + ' | '.join(
+        'no non-local' if p == 'none' else f'NL at {p}'
+        for p in positions) + ' |', '|---' * (len(positions) + 1) + '|']
+    for depth in (18, 34, 50):
+        out = []
+        for position in positions:
+            row = cells.get((depth, position))
+            if row is None:
+                out.append('not run')
+                continue
+            m = row['metrics']
+            out.append(f'{ci(m, "auc/auroc")}<br>AUPRC '
+                       f'{ci(m, "auc/auprc")}')
+        lines.append(f'| R{depth} | ' + ' | '.join(out) + ' |')
+    return '\n'.join(lines)
+
+
+def render_tables(rows: List[dict]) -> Dict[str, str]:
+    """``{group: markdown}`` for every group with finished rows."""
+    rows = [r for r in rows if not r.get('quick')]
+    groups: Dict[str, List[dict]] = {}
+    for row in rows:
+        groups.setdefault(row['group'], []).append(row)
+    tables = {}
+    if 'ucr' in groups:
+        tables['ucr'] = ucr_table(groups['ucr'])
+    if 'cinc2017' in groups:
+        tables['cinc2017'] = binary_table(groups['cinc2017'])
+        tables['seed'] = seed_table(groups['cinc2017'])
+    if 'apnea' in groups:
+        tables['apnea'] = binary_table(groups['apnea'])
+    machines = sorted({r['machine'] for r in rows})
+    if machines:
+        tables['machine'] = 'Machine: ' + '; '.join(machines) + '.'
+    return tables
+
+
+def update_readme(path: str, tables: Dict[str, str],
+                  text: Optional[str] = None) -> None:
+    """Replace ``<!-- zoo:NAME -->...<!-- /zoo:NAME -->`` blocks of
+    ``path`` with ``tables[NAME]``; blocks without a table stay."""
+    with open(path) as f:
+        text = f.read()
+    for name, table in tables.items():
+        pattern = re.compile(
+            rf'(<!-- zoo:{name} -->\n).*?(\n<!-- /zoo:{name} -->)', re.S)
+        text = pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+    with open(path, 'w') as f:
+        f.write(text)
