@@ -23,27 +23,20 @@ value. :func:`materialize` then builds real objects from the records:
 constructor (the pickled statistics methods are dropped: the class already
 has its own), numpy arrays from their raw bytes with a numeric dtype.
 
-Writing: :func:`to_plain` replaces the message hub's ``HistoryBuffer``
-objects by plain dicts of tensors (tagged with :data:`HISTORY_BUFFER_KEY`)
-and numpy scalars/arrays by Python numbers/lists, so the checkpoints nl1d
-writes load with torch's default allow-list and no substitute at all
-(``torch.serialization.get_unsafe_globals_in_checkpoint`` lists nothing).
-:func:`materialize` turns the tagged dicts back into ``HistoryBuffer``
-objects, so ``--resume`` restores the message hub as mmengine saved it.
+:func:`materialize` also turns the plain encoding that nl1d writes
+(:mod:`nl1d.utils.plain_checkpoint`) back into ``HistoryBuffer`` objects, so
+``--resume`` restores the message hub as mmengine saved it.
 """
 import math
 import re
 import reprlib
 from collections import OrderedDict
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, List, Tuple
 
 import numpy as np
-import torch
 from mmengine.logging import HistoryBuffer
 
-#: Tag of the plain encoding of a ``HistoryBuffer`` written by
-#: :func:`to_plain`.
-HISTORY_BUFFER_KEY = '__nl1d_history_buffer__'
+from .plain_checkpoint import HISTORY_BUFFER_KEY, history_buffer_from_plain
 
 #: HistoryBuffer's own statistics methods, the only names
 #: ``builtins.getattr`` may take (with HistoryBuffer as the object).
@@ -299,21 +292,6 @@ SUBSTITUTES: List[Tuple[Any, str]] = [
 ]
 
 
-def _history_buffer_from_plain(value: dict) -> HistoryBuffer:
-    """Inverse of :func:`_history_buffer_to_plain`."""
-    log, count = value.get('log_history'), value.get('count_history')
-    max_length = value.get('max_length')
-    if (set(value) != {HISTORY_BUFFER_KEY, 'log_history', 'count_history',
-                       'max_length'} or not isinstance(log, torch.Tensor)
-            or not isinstance(count, torch.Tensor) or log.dim() != 1
-            or log.shape != count.shape or type(max_length) is not int):
-        _refuse(
-            f'{HISTORY_BUFFER_KEY} entry {_repr.repr(value)}',
-            'expected 1-D log_history / count_history tensors of equal '
-            'length and an int max_length, as nl1d writes them')
-    return HistoryBuffer(log.numpy(), count.numpy(), max_length)
-
-
 def materialize(obj: Any, _depth: int = 0) -> Any:
     """Replace the loading records of ``obj`` (and nl1d's plain
     ``HistoryBuffer`` encoding) by real objects.
@@ -348,75 +326,13 @@ def materialize(obj: Any, _depth: int = 0) -> Any:
                 'a statistics method outside a HistoryBuffer\'s state')
     if type(obj) in (dict, OrderedDict):
         if HISTORY_BUFFER_KEY in obj:
-            return _history_buffer_from_plain(obj)
+            try:
+                return history_buffer_from_plain(obj)
+            except ValueError as e:
+                _refuse(f'{HISTORY_BUFFER_KEY} entry {_repr.repr(obj)}',
+                        str(e))
         return type(obj)(
             (k, materialize(v, _depth + 1)) for k, v in obj.items())
     if type(obj) in (list, tuple, set):
         return type(obj)(materialize(v, _depth + 1) for v in obj)
     return obj
-
-
-def _history_buffer_to_plain(buffer: HistoryBuffer) -> Dict[str, Any]:
-    return {
-        HISTORY_BUFFER_KEY: 1,
-        'log_history': torch.from_numpy(np.array(buffer._log_history)),
-        'count_history': torch.from_numpy(np.array(buffer._count_history)),
-        'max_length': int(buffer.max_length),
-    }
-
-
-def to_plain(obj: Any) -> Any:
-    """Values that torch's weights-only unpickler reads with its default
-    allow-list.
-
-    ``HistoryBuffer`` objects become tagged dicts of tensors (dtype kept, so
-    :func:`materialize` restores them exactly), numpy scalars Python numbers
-    (``float64`` -> ``float`` is exact), numpy arrays lists. Containers are
-    rebuilt; everything else is returned as it is.
-
-    Args:
-        obj (Any): A checkpoint or a part of one.
-
-    Returns:
-        Any: The converted value.
-    """
-    if isinstance(obj, HistoryBuffer):
-        return _history_buffer_to_plain(obj)
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, dict):
-        converted = type(obj)() if type(obj) in (dict, OrderedDict) else {}
-        for key, value in obj.items():
-            converted[key] = to_plain(value)
-        return converted
-    if type(obj) in (list, tuple, set):
-        return type(obj)(to_plain(v) for v in obj)
-    return obj
-
-
-_PLAIN_LEAVES = (type(None), bool, int, float, complex, str, bytes,
-                 torch.Tensor, torch.dtype, torch.device, torch.Size)
-
-
-def non_plain_values(obj: Any, path: str = '') -> Iterator[str]:
-    """Where ``obj`` holds something other than containers, tensors and
-    plain values (which a weights-only load would refuse).
-
-    Args:
-        obj (Any): A checkpoint.
-        path (str): Key path of ``obj``, for the messages.
-
-    Yields:
-        str: ``path: type`` of each such value.
-    """
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            yield from non_plain_values(value, f'{path}[{key!r}]')
-    elif type(obj) in (list, tuple, set):
-        for i, value in enumerate(obj):
-            yield from non_plain_values(value, f'{path}[{i}]')
-    elif not isinstance(obj, _PLAIN_LEAVES):
-        yield f'{path or "checkpoint"}: {type(obj).__module__}.' \
-              f'{type(obj).__qualname__}'

@@ -15,7 +15,6 @@ from typing import Callable, List, Tuple, Union
 import torch
 
 
-
 def install_drn_stub() -> bool:
     """Make ``import mmaction.models`` work with the mmaction2 1.2.0 wheel.
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 import torch
+from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import nl1d  # noqa: F401
-from mmaction.registry import MODELS
 from tests.tools.tiny_signal_utils import REPO
 
 CONFIGS = sorted(

@@ -43,7 +43,6 @@ from zoo_tables import render_tables, update_readme  # noqa: E402
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-
 def quick_options(config: str) -> List[str]:
     """--quick: one short epoch on 8 records per split (checks that every
     step of a row works; the numbers mean nothing)."""

@@ -70,8 +70,8 @@ def _rows() -> List[dict]:
                     name=f'cinc2017-af-{prefix}',
                     group='cinc2017',
                     dataset='CinC 2017 AF vs rest',
-                    model=f'R{depth}' + ('' if position == 'none' else
-                                        f' + NL {position}'),
+                    model=f'R{depth}' +
+                    ('' if position == 'none' else f' + NL {position}'),
                     depth=depth,
                     position=position,
                     config=f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_'

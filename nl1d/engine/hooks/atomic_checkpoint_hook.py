@@ -11,7 +11,7 @@ from mmengine.logging import print_log
 
 from mmaction.registry import HOOKS
 from nl1d.utils.atomic_save import atomic_write
-from nl1d.utils.checkpoint_records import non_plain_values, to_plain
+from nl1d.utils.plain_checkpoint import non_plain_values, to_plain
 
 
 class _DeferredRemovals:
@@ -50,7 +50,7 @@ class AtomicCheckpointHook(CheckpointHook):
       ``last_checkpoint`` are on disk;
     * writes plain content: the message hub's ``HistoryBuffer`` statistics
       become dicts of tensors and numpy scalars Python numbers
-      (:func:`nl1d.utils.checkpoint_records.to_plain`), so every checkpoint
+      (:func:`nl1d.utils.plain_checkpoint.to_plain`), so every checkpoint
       loads with ``torch.load(weights_only=True)`` and torch's default
       allow-list; nl1d's loader turns them back into ``HistoryBuffer``
       objects on ``--resume``. It runs last among the hooks'

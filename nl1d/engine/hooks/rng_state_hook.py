@@ -148,6 +148,10 @@ class RNGStateHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Keep the states of a resumed checkpoint for ``before_train``."""
+        # Resume (restore the streams) or load_from (fine-tune: keep the new
+        # seed's streams)? mmengine 0.10.7 calls this hook for both and says
+        # which only in the Runner's private `_resume` (no public attribute;
+        # runner.cfg is empty for a Runner built without a config).
         if runner._resume and CHECKPOINT_KEY in checkpoint:
             self._resumed_states = checkpoint[CHECKPOINT_KEY]
 

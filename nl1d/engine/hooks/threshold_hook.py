@@ -144,6 +144,9 @@ class ThresholdHook(Hook):
         meta = checkpoint.get('meta') or {}
         stored = stored_thresholds(meta)
         self._checkpoint_epoch = meta.get('epoch')
+        # Which file was loaded, for the log: mmengine 0.10.7's Runner keeps
+        # it only in the private `_load_from` (runner.cfg is empty for a
+        # Runner built without a config), and the hook call does not pass it.
         self._checkpoint_path = getattr(runner, '_load_from', None)
         if stored:
             self.thresholds = copy.deepcopy(stored)

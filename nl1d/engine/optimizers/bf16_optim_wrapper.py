@@ -22,7 +22,7 @@ class BF16OptimWrapper(OptimWrapper):
     ``configs/nl1d/README.md``). bfloat16 has float32's exponent range, so
     no loss scaling is needed; weights, gradients and the optimizer state
     stay float32, and the non-local affinity and softmax run in float32
-    (:class:`~nl1d.models.necks.NonLocal1d`).
+    (:class:`~nl1d.models.layers.NonLocal1d`).
 
     ``tools/train.py --amp`` selects it when CUDA is not available.
 
