@@ -4,7 +4,7 @@
 _base_ = [
     '../../_base_/models/nl_r18_res5.py',
     '../../_base_/datasets/apnea_ecg_rr.py',
-    '../../_base_/schedules/adamw_cosine_30e.py',
+    '../../_base_/schedules/adamw_cosine.py',
     '../../_base_/default_runtime.py'
 ]
 
@@ -12,6 +12,7 @@ _base_ = [
 # fixed constants so that the heart-rate level is kept.
 model = dict(data_preprocessor=dict(mean=[0.94], std=[0.18]))
 
+train_cfg = dict(max_epochs=30)
 default_hooks = dict(
     checkpoint=dict(interval=5, max_keep_ckpts=1, save_best='auc/auroc'),
     logger=dict(interval=50))

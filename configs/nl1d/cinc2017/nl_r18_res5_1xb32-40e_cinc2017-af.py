@@ -5,10 +5,11 @@
 _base_ = [
     '../../_base_/models/nl_r18_res5.py',
     '../../_base_/datasets/cinc2017_af.py',
-    '../../_base_/schedules/adamw_cosine_40e.py',
+    '../../_base_/schedules/adamw_cosine.py',
     '../../_base_/default_runtime.py'
 ]
 
+train_cfg = dict(max_epochs=40)
 default_hooks = dict(
     checkpoint=dict(interval=5, max_keep_ckpts=1, save_best='auc/auroc'),
     logger=dict(interval=20))
