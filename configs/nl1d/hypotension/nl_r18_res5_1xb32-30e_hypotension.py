@@ -6,7 +6,7 @@
 _base_ = [
     '../../_base_/models/nl_r18_res5.py',
     '../../_base_/datasets/hypotension.py',
-    '../../_base_/schedules/adamw_cosine_30e.py',
+    '../../_base_/schedules/adamw_cosine.py',
     '../../_base_/default_runtime.py'
 ]
 
@@ -19,6 +19,10 @@ model = dict(
         # About 1 positive window in 9 (convert.py prints the training
         # split's negatives / positives): weight the positives accordingly.
         loss_cls=dict(type='CrossEntropyLoss', class_weight=[1.0, 8.0])))
+
+# 30 epochs: each epoch of thousands of windows already makes hundreds of
+# steps (the cosine decay ends with training, whatever its length).
+train_cfg = dict(max_epochs=30)
 
 # Keep the checkpoint with the best validation AUROC (its Youden threshold
 # is stored by ThresholdHook, from default_runtime.py, and frozen at test).

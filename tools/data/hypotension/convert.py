@@ -255,14 +255,20 @@ def find_recordings(sources: Sequence[str],
     return sorted((p, r) for p, r in found if p not in segments)
 
 
+def _token(name: str) -> str:
+    """``name`` with whitespace replaced: annotation and group files are
+    whitespace-separated."""
+    return '_'.join(str(name).split())
+
+
 def recording_ids(found: List[Tuple[str, str]]) -> List[str]:
     """A name per recording: the file stem, or its path below the source
-    folder when stems repeat."""
+    folder when stems repeat (whitespace replaced by ``_``)."""
     stems = [osp.splitext(osp.basename(p))[0] for p, _ in found]
     if len(set(stems)) == len(stems):
-        return stems
+        return [_token(s) for s in stems]
     return [
-        osp.splitext(osp.relpath(p, r))[0].replace(os.sep, '_')
+        _token(osp.splitext(osp.relpath(p, r))[0].replace(os.sep, '_'))
         for p, r in found
     ]
 
@@ -293,8 +299,13 @@ def load_patient_map(path: str) -> Dict[str, str]:
                 raise ValueError(
                     f'--patient-map {path}: expected columns caseid,subjectid '
                     f'or recording,patient, found {fields}.')
-            for row in reader:
-                mapping[_normalise(row[keys[0]])] = row[keys[1]].strip()
+            for line_no, row in enumerate(reader, 2):
+                patient = (row[keys[1]] or '').strip()
+                if not patient:
+                    raise ValueError(
+                        f'--patient-map {path}, line {line_no}: recording '
+                        f'{row[keys[0]]!r} has an empty {keys[1]}.')
+                mapping[_normalise(row[keys[0]])] = patient
         return mapping
     with open(path) as f:
         for line_no, line in enumerate(f, 1):
@@ -555,7 +566,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
             raise KeyError(
                 f'{path}: recording {stem!r} is not in --patient-map '
                 f'{args.patient_map}; add a line for it.')
-        patients.append(patient_map[stem])
+        patients.append(_token(patient_map[stem]))
     os.makedirs(osp.join(args.out, 'signals'), exist_ok=True)
     tasks = [(path, rec_id, patient, args)
              for (path, _), rec_id, patient in zip(found, ids, patients)]

@@ -22,17 +22,21 @@ The model, per patient (every number drawn from the seeded generator):
   drift (Ornstein-Uhlenbeck, 10 min time constant).
 - **Hypotensive episodes** (0.5-2 per hour): MAP falls to a nadir of
   48-62 mmHg, stays 1.5-6 min, and recovers over 2-4 min (treatment).
-  Before each, over 5-12 minutes, **precursors** build up: pulse pressure
-  narrows, heart rate changes (mostly rises), PPV grows (hypovolaemia) and
-  the reflected and dicrotic waves fade (vasodilation). In *gradual*
+  Before each, over 5-12 minutes, **precursors** build up, with a random
+  strength (15-100 %): pulse pressure narrows, heart rate changes (mostly
+  rises), PPV grows (hypovolaemia) and the reflected and dicrotic waves
+  fade (vasodilation). In *gradual*
   episodes (3 in 4) MAP also declines to 66-72 mmHg early in that time and
   hovers there; in *abrupt* ones it declines by only 3-8 mmHg until the
   fall 40-90 s before the event, so mostly the waveform warns. Patient
   baselines differ and decoys exist (below), so the current MAP alone is a
   good but imperfect predictor: the task is learnable, not trivially.
-- **Decoys**: MAP dips to 66-73 mmHg that recover on their own (no
-  precursor in the waveform), and transient dips below 65 mmHg shorter
-  than a minute (no event by the definition).
+- **Mimics and decoys**: the same precursors building up and resolving
+  without an event (0.6 per hour, MAP sagging 3-8 mmHg: treated in time);
+  MAP dips to 66-73 mmHg that recover on their own; transient dips below
+  65 mmHg shorter than a minute (no event by the definition). Pulse
+  pressure, PPV and vascular tone also differ between patients and drift,
+  so no single waveform feature gives the answer away.
 - **Artefacts**: flushes of the line (250-320 mmHg plateau for 2-6 s,
   then a ringing drop), over-damping (minutes of a low-passed waveform,
   narrow pulse pressure, no notch), zeroing (0 mmHg for 10-60 s) and
@@ -149,24 +153,51 @@ def pulse_template(tone: float, num: int = 1000) -> np.ndarray:
     return wave / wave.max()
 
 
+#: Seconds each kind of episode occupies before and after its start.
+_SPANS = {
+    'gradual': (12 * 60, 10 * 60),
+    'abrupt': (12 * 60, 10 * 60),
+    'mimic': (12 * 60, 6 * 60),
+    'dip': (0, 14 * 60),
+    'transient': (60, 2 * 60),
+}
+
+
 def _draw_events(rng: np.random.Generator, duration: float,
                  cfg: SimConfig) -> List[Episode]:
-    """Hypotensive episodes and decoys, at least 22 min apart."""
+    """Hypotensive episodes, then mimics and decoys where they fit, none
+    overlapping another (2 min apart at least)."""
     episodes: List[Episode] = []
     hours = duration / 3600
     rate = rng.uniform(*cfg.episodes_per_hour)
     kinds = ['gradual' if rng.random() > cfg.abrupt_fraction else 'abrupt'
              for _ in range(rng.poisson(rate * hours))]
-    kinds += ['dip'] * rng.poisson(0.5 * hours)
-    kinds += ['transient'] * rng.poisson(0.4 * hours)
-    rng.shuffle(kinds)
-    for kind in kinds:
+    others = (['mimic'] * rng.poisson(0.6 * hours) +
+              ['dip'] * rng.poisson(0.5 * hours) +
+              ['transient'] * rng.poisson(0.4 * hours))
+    rng.shuffle(others)
+    for kind in kinds + others:
+        before, after = _SPANS[kind]
         for _ in range(50):  # find a free slot
-            start = rng.uniform(14 * 60, duration - 10 * 60)
-            if all(abs(start - e.start) > 22 * 60 for e in episodes):
+            start = rng.uniform(before + 2 * 60, duration - after - 2 * 60)
+            if all(start + after + 120 < e.start - _SPANS[e.kind][0]
+                   or start - before - 120 > e.start + _SPANS[e.kind][1]
+                   for e in episodes):
                 episodes.append(Episode(kind, start, start))
                 break
     return sorted(episodes, key=lambda e: e.start)
+
+
+def _precursors(rng: np.random.Generator, trends: Dict[str, np.ndarray],
+                envelope: np.ndarray, hr_sign: float) -> None:
+    """Waveform signs of a coming fall, scaled by a random intensity:
+    pulse pressure narrows, heart rate changes, pulse pressure variation
+    grows and the vascular tone (reflected and dicrotic waves) fades."""
+    strength = rng.uniform(0.15, 1.0) * envelope
+    trends['pp'] *= 1 - 0.35 * strength
+    trends['hr'] += hr_sign * rng.uniform(5, 20) * strength
+    trends['ppv'] += (rng.uniform(0.10, 0.20) - trends['ppv']) * strength
+    trends['tone'] -= 0.6 * strength
 
 
 def _episode_map(rng: np.random.Generator, t: np.ndarray,
@@ -209,17 +240,16 @@ def _trends(rng: np.random.Generator, duration: int, cfg: SimConfig
     """Per-second MAP, pulse pressure, heart rate, PPV and tone."""
     n = duration
     t = np.arange(n, dtype=np.float64)
-    base_map = rng.uniform(75, 95)
-    mean_ap = base_map + _ou(rng, n, 600, 4.0)
-    pulse_p = rng.uniform(40, 65) * (1 + _ou(rng, n, 900, 0.06))
+    trends = dict(
+        map=rng.uniform(75, 95) + _ou(rng, n, 600, 4.0),
+        pp=rng.uniform(40, 65) * (1 + _ou(rng, n, 900, 0.08)),
+        hr=rng.uniform(55, 90) + _ou(rng, n, 300, 3.0),
+        ppv=rng.uniform(0.03, 0.12) + _ou(rng, n, 600, 0.015),
+        tone=rng.uniform(0.55, 1.0) + _ou(rng, n, 900, 0.08))
     hr_sign = 1.0 if rng.random() > 0.2 else -0.5
-    heart_rate = rng.uniform(55, 90) + _ou(rng, n, 300, 3.0)
-    ppv = np.full(n, rng.uniform(0.04, 0.09))
-    tone = np.ones(n)
 
-    episodes = _draw_events(rng, duration, cfg)
     drawn = []
-    for ep in episodes:
+    for ep in _draw_events(rng, duration, cfg):
         onset = ep.start
         if ep.kind in ('gradual', 'abrupt'):
             lead = rng.uniform(5, 12) * 60  # precursor build-up
@@ -231,32 +261,42 @@ def _trends(rng: np.random.Generator, duration: int, cfg: SimConfig
             post = 1 - _smoothstep((t - (onset + hold)) / recover)  # 1 -> 0
             envelope = np.where(t < onset, pre, np.where(
                 t < onset + hold, 1.0, post))
-            pulse_p *= 1 - 0.35 * envelope
-            heart_rate += hr_sign * rng.uniform(10, 25) * envelope
-            ppv += (rng.uniform(0.14, 0.22) - ppv) * envelope
-            tone -= 0.8 * envelope
-            mean_ap = _episode_map(rng, t, mean_ap, ep.kind, onset, lead,
-                                   fall, hold, recover, nadir)
+            _precursors(rng, trends, envelope, hr_sign)
+            trends['map'] = _episode_map(rng, t, trends['map'], ep.kind,
+                                         onset, lead, fall, hold, recover,
+                                         nadir)
             drawn.append(Episode(ep.kind, onset, onset + hold))
+        elif ep.kind == 'mimic':
+            # The same waveform signs building up, then resolving (treated
+            # in time, e.g. with fluids): MAP sags 3-8 mmHg, no event.
+            lead = rng.uniform(5, 12) * 60
+            resolve = rng.uniform(3, 6) * 60
+            envelope = np.where(
+                t < onset, _smoothstep((t - (onset - lead)) / lead),
+                1 - _smoothstep((t - onset) / resolve))
+            _precursors(rng, trends, envelope, hr_sign)
+            trends['map'] = trends['map'] - rng.uniform(3, 8) * envelope
+            drawn.append(Episode('mimic', onset - lead, onset + resolve))
         elif ep.kind == 'dip':
             length = rng.uniform(5, 14) * 60
             level = rng.uniform(66, 73)
             shape = np.sin(np.pi * np.clip((t - onset) / length, 0, 1))**2
-            mean_ap = mean_ap + (np.minimum(level, mean_ap) - mean_ap) * shape
+            base = trends['map']
+            trends['map'] = base + (np.minimum(level, base) - base) * shape
             drawn.append(Episode('dip', onset, onset + length))
         else:  # transient: below 65 for 20-45 s, no event
             length = rng.uniform(20, 45)
             edge = 15.0
             inside = _smoothstep((t - onset + edge) / edge) * \
                 (1 - _smoothstep((t - onset - length) / edge))
-            mean_ap = mean_ap + (rng.uniform(56, 62) - mean_ap) * inside
+            base = trends['map']
+            trends['map'] = base + (rng.uniform(56, 62) - base) * inside
             drawn.append(Episode('transient', onset, onset + length))
-    trends = dict(
-        map=mean_ap,
-        pp=np.clip(pulse_p, 22, 90),
-        hr=np.clip(heart_rate, 38, 150),
-        ppv=np.clip(ppv, 0.0, 0.3),
-        tone=np.clip(tone, 0.0, 1.0))
+    trends.update(
+        pp=np.clip(trends['pp'], 22, 90),
+        hr=np.clip(trends['hr'], 38, 150),
+        ppv=np.clip(trends['ppv'], 0.0, 0.3),
+        tone=np.clip(trends['tone'], 0.0, 1.0))
     return trends, drawn
 
 
