@@ -207,6 +207,7 @@ class ProgressBarHook(Hook):
         bar_width (int): Characters of the bar. Defaults to 20.
         refresh (float): Seconds between redraws on a terminal.
             Defaults to 0.2.
+        indent (int): Spaces before each line. Defaults to 0.
     """
 
     priority = 'VERY_LOW'
@@ -215,7 +216,9 @@ class ProgressBarHook(Hook):
                  metric_keys: Optional[Sequence[str]] = None,
                  file: Union[str, IO] = 'stderr',
                  bar_width: int = 20,
-                 refresh: float = 0.2) -> None:
+                 refresh: float = 0.2,
+                 indent: int = 0) -> None:
+        self.indent = ' ' * indent
         self.metric_keys = list(metric_keys) if metric_keys else None
         self.file = file
         self.bar_width = bar_width
@@ -236,6 +239,7 @@ class ProgressBarHook(Hook):
         if not is_main_process():
             return
         out = self._out
+        text = self.indent + text
         if is_terminal(out):
             out.write('\r\033[K' + text + ('\n' if final else ''))
         elif final:
@@ -301,6 +305,8 @@ class ProgressBarHook(Hook):
                          outputs: Optional[dict] = None) -> None:
         loss = (outputs or {}).get('loss')
         if loss is not None:
+            if hasattr(loss, 'detach'):
+                loss = loss.detach()
             self._loss_sum += float(loss)
             self._loss_count += 1
         total = len(runner.train_dataloader)

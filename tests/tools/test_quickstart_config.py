@@ -1,0 +1,45 @@
+# Copyright (c) nl1d contributors. All rights reserved.
+"""tools/quickstart_config.py: the quick start's config is the given config
+plus ProgressBarHook, with the schedule shortened consistently."""
+import importlib.util
+import os.path as osp
+
+from mmengine.config import Config
+
+from tests.tools.tiny_signal_utils import REPO, run_tool
+
+spec = importlib.util.spec_from_file_location(
+    'quickstart_config', osp.join(REPO, 'tools', 'quickstart_config.py'))
+quickstart_config = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(quickstart_config)
+
+
+def test_shorten_schedule_keeps_warmup_and_relative_steps():
+    warmup_cosine = [
+        dict(type='LinearLR', begin=0, end=1),
+        dict(type='CosineAnnealingLR', T_max=39, begin=1, end=40)
+    ]
+    assert quickstart_config.shorten_schedule(warmup_cosine, 40, 8) == [
+        dict(type='LinearLR', begin=0, end=1),
+        dict(type='CosineAnnealingLR', T_max=7, begin=1, end=8)
+    ]
+    steps = [dict(type='MultiStepLR', begin=0, end=50, milestones=[30, 40])]
+    assert quickstart_config.shorten_schedule(steps, 50, 8) == [
+        dict(type='MultiStepLR', begin=0, end=8, milestones=[5, 6])
+    ]
+
+
+def test_written_config_adds_the_hook_and_keeps_the_rest(tmp_path):
+    base = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
+    out = str(tmp_path / 'quick.py')
+    run_tool(['tools/quickstart_config.py', base, out, '--epochs', '3'],
+             str(tmp_path))
+    cfg, original = Config.fromfile(out), Config.fromfile(base)
+    hooks = [h['type'] for h in cfg.custom_hooks]
+    assert hooks == [h['type'] for h in original.custom_hooks
+                     ] + ['ProgressBarHook']
+    assert 'nl1d.utils.progress' in cfg.custom_imports.imports
+    assert cfg.train_cfg.max_epochs == 3
+    assert all(s['end'] <= 3 for s in cfg.param_scheduler)
+    assert cfg.model == original.model
+    assert cfg.optim_wrapper == original.optim_wrapper
