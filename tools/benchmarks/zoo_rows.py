@@ -89,6 +89,43 @@ def _rows() -> List[dict]:
                 'ecg-rr.py',
                 data='apnea_ecg_rr',
                 checkpoint='best'))
+    ablation = 'configs/nl1d/ablations/nl_r18_res5_'
+    for low, name in (('ecg200', 'ECG200'), ('housetwenty', 'HouseTwenty')):
+        for variant, what in (
+                ('1xb16-sgd-step-50e-imagenet-stem', 'the paper\'s recipe: '
+                 'SGD lr 0.04 (the 8xb32 lr on one process), step decay, 50 '
+                 'epochs, ImageNet stem'),
+                ('1xb16-sgd-step-50e', '... with the no-downsampling stem'),
+                ('1xb16-50e', 'AdamW + cosine, 50 epochs'),
+        ):
+            rows.append(
+                dict(
+                    name=f'ablation-ucr-{low}-{variant}',
+                    group='ablation',
+                    dataset=name,
+                    model='NL R18 (res5)',
+                    what=what,
+                    metric='thr_acc/accuracy',
+                    config=f'{ablation}{variant}_ucr-{low}.py',
+                    data=f'ucr-{name}',
+                    checkpoint='last'))
+    for variant, what in (
+            ('1xb32-sgd-step-40e', 'the paper\'s recipe: SGD lr 0.04 (the '
+             '8xb32 lr on one process), step decay'),
+            ('1xb32-40e-20s', '20-s windows instead of 30-s'),
+            ('1xb32-40e-classweight', 'class-weighted loss (1 : 9.1)'),
+    ):
+        rows.append(
+            dict(
+                name=f'ablation-cinc2017-af-{variant}',
+                group='ablation',
+                dataset='CinC 2017 AF vs rest',
+                model='NL R18 (res5)',
+                what=what,
+                metric='auc/auroc',
+                config=f'{ablation}{variant}_cinc2017-af.py',
+                data='cinc2017',
+                checkpoint='best'))
     return rows
 
 

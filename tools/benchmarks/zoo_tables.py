@@ -93,6 +93,31 @@ def seed_table(rows: List[dict]) -> str:
     return '\n'.join(lines)
 
 
+def ablation_table(rows: List[dict], finals: List[dict]) -> str:
+    """One line per ablation, beside the final recipe's row on the same
+    dataset and model."""
+    lines = ['| dataset | recipe | test metric [95% CI] | train time | |',
+             '|---|---|---|---|---|']
+    shown = set()
+    for row in rows:
+        final = next((f for f in finals if f['dataset'] == row['dataset']
+                      and f['model'] == row['model']), None)
+        scale, digits = (100, 1) if row['metric'].endswith('accuracy') \
+            else (1, 3)
+        name = row['metric'].split('/')[1]
+        if final is not None and final['name'] not in shown:
+            shown.add(final['name'])
+            lines.append(
+                f'| {row["dataset"]} | **the signal recipe** (shipped) | '
+                f'{name} {ci(final["metrics"], row["metric"], scale, digits)}'
+                f' | {_minutes(final)} | {_links(final)} |')
+        lines.append(
+            f'| {row["dataset"]} | {row["what"]} | {name} '
+            f'{ci(row["metrics"], row["metric"], scale, digits)} | '
+            f'{_minutes(row)} | {_links(row)} |')
+    return '\n'.join(lines)
+
+
 def render_tables(rows: List[dict]) -> Dict[str, str]:
     """``{group: markdown}`` for every group with finished rows."""
     rows = [r for r in rows if not r.get('quick')]
@@ -107,6 +132,9 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
         tables['seed'] = seed_table(groups['cinc2017'])
     if 'apnea' in groups:
         tables['apnea'] = binary_table(groups['apnea'])
+    if 'ablation' in groups:
+        finals = [r for r in rows if r['group'] != 'ablation']
+        tables['ablation'] = ablation_table(groups['ablation'], finals)
     machines = sorted({r['machine'] for r in rows})
     if machines:
         tables['machine'] = 'Machine: ' + '; '.join(machines) + '.'
