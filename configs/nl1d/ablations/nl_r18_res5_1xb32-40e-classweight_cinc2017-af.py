@@ -1,5 +1,6 @@
 # Ablation: the signal recipe with a class-weighted loss for the 10 % AF
-# prevalence (weights inverse to the training class frequencies: 1893 rest, 207 AF).
+# prevalence (weights inverse to the training class frequencies: 1893
+# rest, 207 AF).
 _base_ = ['../cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py']
 
 model = dict(
