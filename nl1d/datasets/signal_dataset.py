@@ -1,13 +1,14 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """A dataset of physiological signal records listed in an annotation file."""
 import os.path as osp
-from typing import Callable, List, Optional, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 
 from .annotation import load_annotation, record_info
+from .class_names import resolve_classes
 from .signal_io import check_finite, check_signal_array, open_signal
 
 #: At most this many problems are listed in one error message.
@@ -37,6 +38,18 @@ class SignalDataset(BaseActionDataset):
     window (``SampleWindows.clip_len`` in the pipeline) longer than every
     record. No file is modified.
 
+    Class names: ``classes`` (names, or the path of a class-name file), else
+    ``metainfo=dict(classes=[...])``, else the class-name file the converter
+    wrote beside ``ann_file`` (``classes.txt``, or ``classes_VARIANT.txt``
+    for ``SPLIT_VARIANT.txt``; see :mod:`nl1d.datasets.class_names`) become
+    ``metainfo['classes']``: mmengine passes them to the metrics
+    (``dataset_meta``, per-class keys and log lines), to ``DumpResults``
+    (``pred_class`` / ``gt_class``) and into every checkpoint's
+    ``meta['dataset_meta']`` (inference, the demo, ONNX export). Without any
+    of them the classes are their indices. The file is checked when the
+    dataset is built: one line ``index name`` per class, indices ``0..K-1``
+    in order, distinct names, as many as ``num_classes`` when it is given.
+
     Args:
         ann_file (str): Path of the annotation file.
         pipeline (list[dict | callable]): Data transforms.
@@ -45,6 +58,11 @@ class SignalDataset(BaseActionDataset):
             ``dict(signal='')``.
         num_classes (int, optional): Number of classes; labels must lie in
             ``[0, num_classes)``. Defaults to None (not checked).
+        classes (str | Sequence[str], optional): Class names in index
+            order, or the path of a class-name file (relative paths are
+            joined with ``data_root``). Defaults to None: ``metainfo``'s
+            ``classes`` when given, else the class-name file beside
+            ``ann_file`` when there is one.
         sampling_rate (float, optional): Sampling rate of every record in
             Hz, stored in each data info as ``sampling_rate`` (needed by
             ``ResampleSignal`` and ``BaselineWander``). Defaults to None.
@@ -80,6 +98,7 @@ class SignalDataset(BaseActionDataset):
                  pipeline: List[Union[ConfigType, Callable]],
                  data_prefix: Optional[ConfigType] = None,
                  num_classes: Optional[int] = None,
+                 classes: Union[str, Sequence[str], None] = None,
                  sampling_rate: Optional[float] = None,
                  num_channels: Optional[int] = None,
                  check_files: bool = True,
@@ -94,6 +113,12 @@ class SignalDataset(BaseActionDataset):
         self.check_files, self.check_values = check_files, check_values
         if data_prefix is None:
             data_prefix = dict(signal='')
+        if classes is not None and (kwargs.get('metainfo')
+                                    or {}).get('classes') is not None:
+            raise ValueError(
+                f'SignalDataset({ann_file}): both `classes` and '
+                '`metainfo.classes` are given; give the class names once.')
+        self._classes = classes
         super().__init__(
             ann_file,
             pipeline=pipeline,
@@ -102,6 +127,25 @@ class SignalDataset(BaseActionDataset):
             num_classes=num_classes,
             modality='Signal',
             **kwargs)
+
+    def _join_prefix(self) -> None:
+        """Join ``ann_file`` and ``data_prefix`` with ``data_root``, then
+        read the class names into ``metainfo['classes']``, before any record
+        is read (so a bad class-name file stops the run at once)."""
+        super()._join_prefix()
+        classes = self._classes
+        if isinstance(classes, str) and self.data_root and \
+                not osp.isabs(classes) and '://' not in classes:
+            classes = osp.join(self.data_root, classes)
+        if classes is None:
+            classes = self._metainfo.get('classes')
+        try:
+            names = resolve_classes(classes, self.ann_file, self.num_classes)
+        except ValueError as e:
+            raise ValueError(f'{self.__class__.__name__} ({self.ann_file}): '
+                             f'{e}') from None
+        if names is not None:
+            self._metainfo['classes'] = names
 
     def load_data_list(self) -> List[dict]:
         """Parse and check the annotation file.

@@ -91,9 +91,15 @@ def test_cinc2017(tmp_path):
         np.load(tmp_path / 'signals/A00001.npy'),
         resample_poly(raw, 1, 3, axis=-1), rtol=1e-5, atol=1e-6)
 
+    # class names of both label sets, read by the dataset
+    assert (tmp_path / 'classes.txt').read_text() == '0 rest\n1 AF\n'
+    assert (tmp_path / 'classes_4cls.txt').read_text() == (
+        '0 normal\n1 AF\n2 other rhythm\n3 noisy\n')
+
     cfg, dataset, sample = _config_sample(
         'cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py', tmp_path)
     assert sample['inputs'].shape == (5, 1, 3000)
+    assert dataset.metainfo['classes'] == ('rest', 'AF')
     # The per-window z-score of the config's test pipeline.
     np.testing.assert_allclose(sample['inputs'].mean(-1), 0, atol=1e-5)
     _, _, sample = _config_sample(
@@ -179,9 +185,11 @@ def test_apnea_ecg_rr(tmp_path):
     np.testing.assert_allclose(signal[0], np.interp(grid, times[keep],
                                                     rr[keep]), rtol=1e-6)
     assert sum(map(len, lines.values())) == len(train) + len(val) + len(test)
-    _, _, sample = _config_sample(
+    assert (tmp_path / 'classes.txt').read_text() == '0 normal\n1 apnea\n'
+    _, dataset, sample = _config_sample(
         'apnea_ecg/nl_r18_res5_1xb64-30e_apnea-ecg-rr.py', tmp_path)
     assert sample['inputs'].shape == (1, 1, 1200)
+    assert dataset.metainfo['classes'] == ('normal', 'apnea')
 
 
 @_needs(APNEA)

@@ -184,6 +184,8 @@ def test_converter_outputs(converted):
     row = rows[0]
     assert float(row['map']) == pytest.approx(
         float(np.load(out / row['path']).mean()), abs=0.01)
+    # class names, for the logs, dumps and plots
+    assert (out / 'classes.txt').read_text() == '0 no event\n1 hypotension\n'
 
 
 def test_patient_level_split_without_leakage(converted):

@@ -19,6 +19,7 @@ Written under ``--out``::
 
     signals/a01/m0000.npy         float32 (1, (1 + 2 context) minutes)
     train.txt val.txt test.txt    `signals/a01/m0000.npy num_samples label`
+    classes.txt                   `0 normal`, `1 apnea`
 
 Splits are by record (the minutes of one person stay together): test = the
 x records, val = every fifth learning record (a05 a10 a15 a20 b05 c05 c10),
@@ -38,11 +39,13 @@ import numpy as np
 import wfdb
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.datasets.class_names import CLASSES_FILE, write_classes
 from nl1d.utils.progress import ProgressBar
 
 RATE = 100  # Hz of the ECG
 MINUTE = 60 * RATE  # samples per labelled minute
 LABELS = {'N': 0, 'A': 1}
+NAMES = ('normal', 'apnea')  # class names, in index order
 RR_RANGE = (0.3, 2.0)  # plausible RR intervals in seconds
 
 
@@ -191,6 +194,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
             progress.update()
     for file, file_lines in lines.items():
         write_annotation(osp.join(args.out, file), file_lines)
+    write_classes(osp.join(args.out, CLASSES_FILE), NAMES)
     print(f'wrote {args.signal} minutes to {args.out}: '
           f'{ {k: len(v) for k, v in lines.items()} }')
     return lines

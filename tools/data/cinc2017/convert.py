@@ -9,6 +9,9 @@ single lead, mV) with ``wfdb``, optionally resamples them with
     train.txt val.txt test.txt    AF (1) vs the rest (0)
     train_4cls.txt val_4cls.txt test_4cls.txt
                                   N (0), AF (1), other rhythm (2), noisy (3)
+    classes.txt                   `0 rest`, `1 AF`: names of train.txt's
+                                  labels (SignalDataset reads them)
+    classes_4cls.txt              `0 normal` ... `3 noisy`: *_4cls.txt's
 
 Annotation lines are ``signals/A00001.npy num_samples label``. Split by
 record number n: test = n % 5 == 0 (the split of the data's README),
@@ -30,11 +33,15 @@ import wfdb
 from scipy.signal import resample_poly
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.datasets.class_names import CLASSES_FILE, write_classes
 from nl1d.utils.progress import ProgressBar
 
 NATIVE_RATE = 300
 #: Four-class label of each REFERENCE symbol; AF-vs-rest is ``symbol == 'A'``.
 CLASSES = {'N': 0, 'A': 1, 'O': 2, '~': 3}
+#: Class names of the two label sets, in index order.
+NAMES_AF = ('rest', 'AF')
+NAMES_4CLS = ('normal', 'AF', 'other rhythm', 'noisy')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -134,6 +141,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
         for suffix in ('', '_4cls'):
             file = f'{name}{suffix}.txt'
             write_annotation(osp.join(args.out, file), lines.get(file, []))
+    write_classes(osp.join(args.out, CLASSES_FILE), NAMES_AF)
+    write_classes(osp.join(args.out, 'classes_4cls.txt'), NAMES_4CLS)
     counts = {s: len(lines.get(f'{s}.txt', [])) for s in
               ('train', 'val', 'test')}
     print(f'wrote {len(records)} records at {args.rate} Hz to {args.out} '

@@ -19,6 +19,7 @@ under ``--out``::
     patients.txt                        `signals/0001/000120.npy P0001`
                                         (metrics' group_file: patient-level
                                         bootstrap)
+    classes.txt                         `0 no event`, `1 hypotension`
     windows.csv                         per window: split, patient,
                                         recording, start_s, map, pp,
                                         minutes to the next event, label
@@ -65,6 +66,8 @@ labels_lib = _import_sibling('labels')
 readers = _import_sibling('readers')
 
 SPLITS = ('train', 'val', 'test')
+#: Class names, in index order (classes.txt).
+CLASS_NAMES = ('no event', 'hypotension')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -629,6 +632,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
             f.writelines(line + '\n' for line in lines[split])
     with open(osp.join(args.out, 'patients.txt'), 'w') as f:
         f.writelines(line + '\n' for line in group_lines)
+    from nl1d.datasets.class_names import CLASSES_FILE, write_classes
+    write_classes(osp.join(args.out, CLASSES_FILE), CLASS_NAMES)
     with open(osp.join(args.out, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     print_summary(summary, args)
@@ -639,7 +644,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
                   f'positive windows of {row["windows"]}: AUROC is undefined '
                   'there; add recordings or change --seed / --split.')
     print(f'wrote {args.out}/{{train,val,test}}.txt, patients.txt, '
-          'windows.csv, summary.json')
+          'classes.txt, windows.csv, summary.json')
     return summary
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.datasets.class_names import CLASSES_FILE, write_classes
 from nl1d.utils.progress import ProgressBar
 
 
@@ -148,8 +149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
                 progress.update()
     for file in members:
         write_annotation(osp.join(args.out, file), lines.get(file, []))
-    with open(osp.join(args.out, 'classes.txt'), 'w') as f:
-        f.writelines(f'{i} {label}\n' for i, label in enumerate(classes))
+    write_classes(osp.join(args.out, CLASSES_FILE), classes)
     print(f'wrote {name} to {args.out}: '
           f'{ {k: len(v) for k, v in members.items()} }, {len(classes)} '
           f'classes, {filled} inner NaN samples interpolated.')
