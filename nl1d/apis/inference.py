@@ -29,6 +29,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
 from nl1d.datasets.annotation import record_info
+from nl1d.datasets.class_names import classes_of_dataset_cfg
 from nl1d.datasets.signal_io import open_signal
 from nl1d.engine.hooks.threshold_hook import stored_thresholds
 
@@ -49,9 +50,12 @@ def init_recognizer(config: Union[str, Path, mmengine.Config],
             to ``'cpu'``.
 
     Returns:
-        nn.Module: The recognizer in eval mode, with the config as ``cfg``
-        and, when the checkpoint holds them, ``dataset_meta`` (class names)
-        and ``thresholds`` (chosen on validation, see
+        nn.Module: The recognizer in eval mode, with the config as ``cfg``,
+        ``dataset_meta`` with the class names (``classes``: the
+        checkpoint's, i.e. the training dataset's; for a checkpoint without
+        them, those of the config's test dataset, e.g. its ``classes.txt``;
+        see :func:`classes_from_config`) and, when the checkpoint holds
+        them, ``thresholds`` (chosen on validation, see
         :class:`~nl1d.engine.ThresholdHook`).
     """
     if isinstance(config, (str, Path)):
@@ -74,6 +78,11 @@ def init_recognizer(config: Union[str, Path, mmengine.Config],
         thresholds = stored_thresholds(meta)
         if thresholds:
             model.thresholds = copy.deepcopy(thresholds)
+    dataset_meta = getattr(model, 'dataset_meta', None) or {}
+    if not dataset_meta.get('classes'):
+        classes = classes_from_config(config)
+        if classes is not None:
+            model.dataset_meta = dict(dataset_meta, classes=classes)
     model.to(device)
     model.eval()
     return model
@@ -88,6 +97,31 @@ def _test_dataset_cfg(cfg: mmengine.Config) -> Optional[Dict]:
             isinstance(dataset.get('dataset'), dict):
         dataset = dataset['dataset']
     return dataset if isinstance(dataset, dict) else None
+
+
+def classes_from_config(cfg: mmengine.Config) -> Optional[Tuple[str, ...]]:
+    """The class names of the config's test dataset (else its training
+    dataset), as :class:`~nl1d.datasets.SignalDataset` would read them:
+    ``classes``, ``metainfo.classes``, or the class-name file beside its
+    annotation file. No record is read.
+
+    Args:
+        cfg (:obj:`mmengine.Config`): The model's config.
+
+    Returns:
+        tuple[str] | None: The names, or None when the config names none
+        and no class-name file exists.
+    """
+    for loader in ('test_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        while isinstance(dataset, dict) and 'ann_file' not in dataset and \
+                isinstance(dataset.get('dataset'), dict):
+            dataset = dataset['dataset']
+        if isinstance(dataset, dict) and dataset.get('ann_file'):
+            classes = classes_of_dataset_cfg(dataset)
+            if classes is not None:
+                return classes
+    return None
 
 
 def get_test_pipeline(cfg: mmengine.Config) -> List[Dict]:

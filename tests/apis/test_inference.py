@@ -147,3 +147,44 @@ def test_the_test_dataset_pipeline_wins_over_the_test_pipeline_variable():
     cfg.pop('test_pipeline')
     with pytest.raises(KeyError, match='test_dataloader.dataset.pipeline'):
         get_test_pipeline(cfg)
+
+
+def test_class_names_from_the_dataset_when_the_checkpoint_has_none(
+        checkpoint, tmp_path, capsys, monkeypatch):
+    """A checkpoint without ``dataset_meta`` (saved outside the Runner):
+    init_recognizer, the demo and batch inference take the names of the
+    config's test dataset (its classes.txt); the checkpoint's win."""
+    from nl1d.apis.inference import classes_from_config, score_rows
+    from nl1d.datasets.class_names import write_classes
+    path, state = checkpoint
+    bare = str(tmp_path / 'bare.pth')
+    torch.save(dict(state_dict=state), bare)
+    cfg = _tiny_cfg()
+    cfg.test_dataloader.dataset.ann_file = str(tmp_path / 'test.txt')
+    assert classes_from_config(cfg) is None
+    assert 'classes' not in (getattr(init_recognizer(cfg, bare),
+                                     'dataset_meta', None) or {})
+    write_classes(str(tmp_path / 'classes.txt'), ['sinus rhythm', 'AF'])
+    assert classes_from_config(cfg) == ('sinus rhythm', 'AF')
+    model = init_recognizer(cfg, bare)
+    assert model.dataset_meta['classes'] == ('sinus rhythm', 'AF')
+    assert init_recognizer(cfg, path).dataset_meta['classes'] == [
+        'normal', 'af'
+    ]
+
+    signal = np.random.default_rng(2).normal(size=(1, 600)).astype(
+        np.float32)
+    npy = str(tmp_path / 'record.npy')
+    np.save(npy, signal)
+    header, rows = score_rows(model, [npy])
+    assert header[1:3] == ['score_sinus rhythm', 'score_AF']
+    assert rows[0][4] in ('sinus rhythm', 'AF')
+    cfg_path = str(tmp_path / 'tiny.py')
+    cfg.dump(cfg_path)
+    monkeypatch.setattr(sys, 'argv', ['demo_signal.py', cfg_path, bare, npy])
+    runpy.run_path(osp.join(REPO, 'demo', 'demo_signal.py'),
+                   run_name='__main__')
+    out = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert sorted(line.split(':')[0].strip() for line in out) == [
+        'AF', 'sinus rhythm'
+    ]

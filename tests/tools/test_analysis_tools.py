@@ -213,3 +213,62 @@ def test_visualize_nonlocal_writes_png(tmp_path, monkeypatch):
     ])
     vis.main()
     _assert_png(out)
+
+
+def _drawn_texts(monkeypatch, plot_curves):
+    """Titles and legend entries of the figures plot_curves saves."""
+    texts = []
+    savefig = plot_curves.plt.Figure.savefig
+
+    def record(fig, *args, **kwargs):
+        for ax in fig.axes:
+            texts.append(ax.get_title())
+            legend = ax.get_legend()
+            texts.extend(t.get_text() for t in legend.get_texts())
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(plot_curves.plt.Figure, 'savefig', record)
+    return texts
+
+
+def test_plot_curves_draws_the_dataset_class_names(tmp_path, monkeypatch):
+    """Names from --classes (names or a classes.txt), the checkpoint's
+    dataset_meta, or the dump's pred_class/gt_class, in that order."""
+    from nl1d.datasets.class_names import write_classes
+    plot_curves = _tool('plot_curves')
+    samples, _, _ = _binary_dump()
+    for sample in samples:  # as nl1d's DumpResults writes them
+        label = int(sample['gt_label'])
+        sample.update(gt_class=('rest', 'AF')[label],
+                      pred_label=torch.tensor([label]),
+                      pred_class=('rest', 'AF')[label])
+    dump = str(tmp_path / 'result.pkl')
+    mmengine.dump(samples, dump)
+    classes_txt = str(tmp_path / 'classes.txt')
+    write_classes(classes_txt, ['negative', 'positive'])
+    ckpt = str(tmp_path / 'ckpt.pth')
+    torch.save(dict(meta=dict(
+        dataset_meta=dict(classes=('non-AF', 'atrial fibrillation')),
+        thresholds=dict(thr_acc=dict(threshold=0.5, epoch=3)))), ckpt)
+    cases = [
+        ([], 'AF vs rest'),
+        (['--classes', classes_txt], 'positive vs negative'),
+        (['--classes', 'no', 'yes'], 'yes vs no'),
+        (['--checkpoint', ckpt], 'atrial fibrillation vs non-AF'),
+    ]
+    for args, task in cases:
+        texts = _drawn_texts(monkeypatch, plot_curves)
+        monkeypatch.setattr(sys, 'argv', [
+            'plot_curves.py', dump, '--out', str(tmp_path / 'out'),
+            '--n-bootstrap', '0'] + args)
+        plot_curves.main()
+        monkeypatch.undo()
+        assert f'ROC, {task}, 120 records' in texts
+        assert f'Precision-recall, {task}, 120 records' in texts
+        positive = task.split(' vs ')[0]
+        assert any(t.startswith(f'{positive}: AUROC') for t in texts)
+        assert any(t.startswith(f'{positive}: AUPRC') for t in texts)
+    assert plot_curves.dumped_class_names(samples) == ['rest', 'AF']
+    assert plot_curves.dumped_class_names(
+        [dict(pred_score=torch.ones(3) / 3, gt_label=torch.tensor([2]),
+              gt_class='other')]) == ['0', '1', 'other']

@@ -2,6 +2,11 @@
 """Draw ROC and precision-recall curves, with bootstrap confidence bands and
 the operating point, from the predictions dumped by ``tools/test.py --dump``.
 
+Class names in the legends and titles come from ``--classes`` (names, or
+a ``classes.txt``), else the checkpoint's ``dataset_meta``, else the dump
+itself (``pred_class`` / ``gt_class``, written by nl1d's ``DumpResults``),
+else the class indices.
+
 Example:
     python tools/analysis/plot_curves.py result.pkl --out curves/ \
         --checkpoint best_auc_auroc_epoch_10.pth --n-bootstrap 1000
@@ -9,7 +14,7 @@ Example:
 import argparse
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -21,6 +26,7 @@ from mmengine.runner import CheckpointLoader  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
 import nl1d  # noqa: F401,E402
+from nl1d.datasets.class_names import load_classes  # noqa: E402
 from nl1d.engine import stored_thresholds  # noqa: E402
 from nl1d.evaluation.metrics import (binary_auc, bootstrap_ci,  # noqa: E402
                                      load_group_map, record_groups,
@@ -54,8 +60,62 @@ def parse_args() -> argparse.Namespace:
                         '(e.g. patient) to resample')
     parser.add_argument('--group-file', help='`record_id group_id` file')
     parser.add_argument('--record-key', default='filename')
-    parser.add_argument('--classes', nargs='+', help='class names')
+    parser.add_argument(
+        '--classes', nargs='+',
+        help='class names in index order, or one classes.txt (default: the '
+        'checkpoint\'s, else those in the dump)')
     return parser.parse_args()
+
+
+def dumped_class_names(results: Sequence[Dict]) -> Optional[List[str]]:
+    """Class names recorded in a dump (``pred_class`` / ``gt_class`` beside
+    ``pred_label`` / ``gt_label``, as nl1d's ``DumpResults`` writes them).
+
+    Args:
+        results (Sequence[dict]): The dumped records.
+
+    Returns:
+        list[str] | None: A name per class index (the index itself for a
+        class no record names), or None when no record holds a name.
+    """
+    found: Dict[int, str] = {}
+    num_classes = 0
+    for record in results:
+        if 'pred_score' in record:
+            num_classes = max(num_classes,
+                              int(np.asarray(record['pred_score']).size), 2)
+        for label_key, name_key in (('pred_label', 'pred_class'),
+                                    ('gt_label', 'gt_class')):
+            if name_key in record and label_key in record:
+                index = int(np.asarray(record[label_key]).reshape(-1)[0])
+                found.setdefault(index, str(record[name_key]))
+    if not found:
+        return None
+    num_classes = max(num_classes, max(found) + 1)
+    return [found.get(k, str(k)) for k in range(num_classes)]
+
+
+def resolve_class_names(given: Optional[Sequence[str]], meta: Dict,
+                        results: Sequence[Dict]) -> Optional[List[str]]:
+    """The class names to draw: ``--classes`` (names, or one class-name
+    file), else the checkpoint's ``dataset_meta``, else the dump's.
+
+    Args:
+        given (Sequence[str], optional): ``--classes``.
+        meta (dict): The checkpoint's ``meta`` (empty without one).
+        results (Sequence[dict]): The dumped records.
+
+    Returns:
+        list[str] | None: The names, or None (indices are drawn).
+    """
+    if given:
+        if len(given) == 1 and osp.isfile(given[0]):
+            return list(load_classes(given[0]))
+        return list(given)
+    stored = (meta.get('dataset_meta') or {}).get('classes')
+    if stored:
+        return [str(name) for name in stored]
+    return dumped_class_names(results)
 
 
 def curve_points(scores: np.ndarray,
@@ -205,13 +265,15 @@ def plot_curves(results: List[Dict],
                          level, seed)
         plot_binary(class_scores, class_labels, name, threshold,
                     threshold_text, band, level, (roc_ax, pr_ax))
+    task = f'{names[1]} vs {names[0]}' if scores.shape[1] <= 2 else \
+        'each class vs the rest'
     roc_ax.plot([0, 1], [0, 1], 'k--', lw=1)
     roc_ax.set(xlabel='1 - specificity (FPR)', ylabel='sensitivity (TPR)',
-               title=f'ROC, {len(labels)} records', xlim=(0, 1),
+               title=f'ROC, {task}, {len(labels)} records', xlim=(0, 1),
                ylim=(0, 1.02))
     pr_ax.set(xlabel='recall (sensitivity)', ylabel='precision (PPV)',
-              title=f'Precision-recall, {len(labels)} records', xlim=(0, 1),
-              ylim=(0, 1.02))
+              title=f'Precision-recall, {task}, {len(labels)} records',
+              xlim=(0, 1), ylim=(0, 1.02))
     for ax in (roc_ax, pr_ax):
         ax.legend(loc='lower right' if ax is roc_ax else 'lower left',
                   fontsize=7)
@@ -229,7 +291,7 @@ def main() -> None:
     args = parse_args()
     results = mmengine.load(args.results)
     threshold, text = args.threshold, 'given on the command line'
-    classes = args.classes
+    meta: Dict = {}
     if args.checkpoint:
         meta = CheckpointLoader.load_checkpoint(
             args.checkpoint, map_location='cpu').get('meta', {})
@@ -242,7 +304,7 @@ def main() -> None:
                 'with ThresholdHook, or pass --threshold.')
         threshold = entry['threshold']
         text = f'chosen on validation, epoch {entry["epoch"]}'
-        classes = classes or meta.get('dataset_meta', {}).get('classes')
+    classes = resolve_class_names(args.classes, meta, results)
     groups = None
     if args.group_key or args.group_file:
         keep = [k for k in (args.group_key, args.record_key) if k]

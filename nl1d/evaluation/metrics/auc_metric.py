@@ -122,7 +122,7 @@ class AUCMetric(RecordMetric):
             auroc=float(np.mean(ovr['auroc'])),
             auprc=float(np.mean(ovr['auprc'])))
         if self.per_class:
-            for k, name in enumerate(self._class_names(scores.shape[1])):
+            for k, name in enumerate(self._class_keys(scores.shape[1])):
                 for metric in ('auroc', 'auprc', 'prevalence'):
                     values[f'{metric}_{name}'] = float(ovr[metric][k])
         return values
@@ -171,8 +171,8 @@ class AUCMetric(RecordMetric):
             values, 'auprc')
         if num_classes <= 2:
             text += (f' (prevalence {values["prevalence"]:.4f} = AUPRC of a '
-                     f'random model; {int(labels.sum())} positive of '
-                     f'{len(labels)} records)')
+                     'random model; '
+                     f'{self._positive_text(labels, num_classes)})')
         else:
             text += f' (macro over {num_classes} classes, {len(labels)} ' \
                     'records)'
@@ -180,4 +180,3 @@ class AUCMetric(RecordMetric):
             unit = 'groups' if self._groups_given() else 'records'
             text += f'; {self.n_bootstrap} bootstrap resamples of {unit}'
         print_log(text, logger='current')
-

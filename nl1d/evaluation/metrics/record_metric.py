@@ -1,14 +1,47 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """The base of nl1d's metrics: one entry per record, bootstrap CIs that
 resample records or groups of records."""
+import logging
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 
 from .bootstrap import bootstrap_ci
 from .grouping import load_group_map, record_groups
 from .records import sample_to_record, stack_records
+
+
+def class_names(dataset_meta: Optional[Dict], num_classes: int,
+                owner: Any = None) -> List[str]:
+    """Class names from ``dataset_meta['classes']``, or the indices.
+
+    Args:
+        dataset_meta (dict, optional): The dataset's metainfo.
+        num_classes (int): The number of classes scored (2 for a single
+            sigmoid score).
+        owner (object, optional): Who asks; a mismatch between the names
+            and ``num_classes`` is logged once per owner. Defaults to None
+            (not logged).
+
+    Returns:
+        list[str]: ``num_classes`` names.
+    """
+    classes = (dataset_meta or {}).get('classes')
+    if classes is not None and len(classes) == num_classes:
+        return [str(c) for c in classes]
+    if classes is not None and owner is not None and \
+            not getattr(owner, '_warned_class_count', False):
+        owner._warned_class_count = True
+        print_log(
+            f'{type(owner).__name__}: the dataset names {len(classes)} '
+            f'classes ({list(classes)[:10]}) but the model scores '
+            f'{num_classes}: classes are shown by index. Give the head\'s '
+            'num_classes and the dataset\'s class names the same count.',
+            logger='current',
+            level=logging.WARNING)
+    return [str(k) for k in range(num_classes)]
 
 
 class RecordMetric(BaseMetric):
@@ -147,11 +180,25 @@ class RecordMetric(BaseMetric):
         return bounds
 
     def _class_names(self, num_classes: int) -> List[str]:
-        """Class names from ``dataset_meta['classes']`` or their indices."""
-        classes = (self.dataset_meta or {}).get('classes')
-        if classes is not None and len(classes) == num_classes:
-            return [str(c) for c in classes]
-        return [str(k) for k in range(num_classes)]
+        """Class names from ``dataset_meta['classes']`` (the dataset's
+        ``classes.txt``, see :class:`~nl1d.datasets.SignalDataset`), or
+        their indices when there are none or their count differs (logged
+        once)."""
+        return class_names(self.dataset_meta, num_classes, self)
+
+    def _class_keys(self, num_classes: int) -> List[str]:
+        """:meth:`_class_names` as metric-name suffixes: whitespace
+        becomes ``_`` (``auroc_no_event``)."""
+        return ['_'.join(name.split())
+                for name in self._class_names(num_classes)]
+
+    def _positive_text(self, labels: np.ndarray, num_scores: int) -> str:
+        """``'12 positive (AF) of 100 records'`` for a binary task."""
+        names = (self.dataset_meta or {}).get('classes')
+        named = names is not None and len(names) == max(num_scores, 2)
+        name = f' ({names[1]})' if named else ''
+        return (f'{int((labels == 1).sum())} positive{name} of '
+                f'{len(labels)} records')
 
     def _ci_text(self, values: Dict[str, float], name: str) -> str:
         """`` [95% CI low, high]`` when the bounds were computed."""

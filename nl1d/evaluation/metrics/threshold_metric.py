@@ -220,7 +220,7 @@ class ThresholdMetric(RecordMetric):
                 lambda idx: binary_operating_point(positive[idx],
                                                    labels[idx], threshold),
                 results))
-        self._log_binary(values, labels)
+        self._log_binary(values, labels, scores.shape[1])
         return values
 
     def _multiclass_values(self, scores: np.ndarray,
@@ -243,7 +243,7 @@ class ThresholdMetric(RecordMetric):
             ppv=float(precision),
             f1=float(f1))
         if self.per_class:
-            for k, name in enumerate(self._class_names(scores.shape[1])):
+            for k, name in enumerate(self._class_keys(scores.shape[1])):
                 for metric, array in per_class.items():
                     values[f'{metric}_{name}'] = float(array[k])
         return values
@@ -267,8 +267,8 @@ class ThresholdMetric(RecordMetric):
         print_log(text, logger='current')
         return values
 
-    def _log_binary(self, values: Dict[str, float],
-                    labels: np.ndarray) -> None:
+    def _log_binary(self, values: Dict[str, float], labels: np.ndarray,
+                    num_scores: int) -> None:
         """Log the threshold, where it came from, and the metrics at it."""
         print_log(
             f'Threshold {values["threshold"]:.6g}: {self.threshold_source}.',
@@ -280,6 +280,6 @@ class ThresholdMetric(RecordMetric):
             parts.append(f'{title} {values[name]:.4f}'
                          + self._ci_text(values, name))
         print_log(
-            ' | '.join(parts) + f' ({int(labels.sum())} positive of '
-            f'{len(labels)} records)',
+            ' | '.join(parts)
+            + f' ({self._positive_text(labels, num_scores)})',
             logger='current')
