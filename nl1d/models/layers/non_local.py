@@ -2,12 +2,14 @@
 """The 1D non-local block (Wang et al., "Non-local Neural Networks", CVPR
 2018), compatible with :class:`mmcv.cnn.NonLocal1d` and fit for long signals.
 """
+import logging
 import math
 from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
+from mmengine.logging import print_log
 from mmengine.model import BaseModule, constant_init, normal_init
 from torch import Tensor
 
@@ -25,6 +27,16 @@ _IMPLS = {
     'dot_product': DOT_PRODUCT_IMPLS,
     'concatenation': CONCATENATION_IMPLS,
 }
+#: A block that sees this many key positions or fewer relates (almost)
+#: nothing: it is warned about once.
+FEW_POSITIONS = 2
+
+
+def _graph_capture() -> bool:
+    """Whether the module is being traced, exported or compiled (where a
+    Python-side check would be baked into, or break, the graph)."""
+    return (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
+            or torch.compiler.is_compiling())
 
 
 @MODELS.register_module()
@@ -52,7 +64,13 @@ class NonLocal1d(BaseModule):
       marked done, so mmengine's ``BaseModule.init_weights`` of any parent
       calls it again after the parent's own ``init_cfg`` has run: the block
       stays an exact identity (``conv_out``'s norm weight, or its conv when
-      ``norm_cfg`` is None, is zero) until training moves it.
+      ``norm_cfg`` is None, is zero) until training moves it;
+    - a block whose input has :data:`FEW_POSITIONS` (2) key positions or
+      fewer (e.g. ResNet1d-18's ImageNet stem and four stages leave 1
+      position of a 24-sample series at res5) relates nothing and is only
+      an extra residual MLP: the first such forward logs a warning naming
+      the block, the length and the fix, once per block (not while tracing,
+      exporting to ONNX or compiling).
 
     Pairwise functions and normalisation (``N`` = ``L_k`` key positions,
     ``L_k = L // 2`` with ``sub_sample``):
@@ -135,6 +153,7 @@ class NonLocal1d(BaseModule):
         self.use_scale = use_scale
         self.sub_sample = sub_sample
         self.zeros_init, self.std = zeros_init, std
+        self._warned_few_positions = False
         if conv_cfg is None:
             conv_cfg = dict(type='Conv1d')
 
@@ -297,10 +316,38 @@ class NonLocal1d(BaseModule):
         Returns:
             Tensor: (N, C, L), ``x + conv_out(y)``.
         """
+        if not self._warned_few_positions and not _graph_capture():
+            self._check_positions(x.shape[-1])
         y = self._aggregate(x)  # (N, Ci, L)
         if not torch.is_autocast_enabled(x.device.type):
             y = y.to(x.dtype)
         return x + self.conv_out(y)  # (N, C, L)
+
+    def _check_positions(self, length: int) -> None:
+        """Warn (once) when the block relates too few positions to matter.
+
+        Args:
+            length (int): ``L`` of the input.
+        """
+        keys = length // 2 if self.sub_sample else length
+        if keys > FEW_POSITIONS:
+            return
+        self._warned_few_positions = True
+        seen = f'{length} position(s)' + (
+            f' ({keys} key position(s) after sub_sample)'
+            if self.sub_sample else '')
+        print_log(
+            f'{type(self).__name__}(in_channels={self.in_channels}, '
+            f'mode={self.mode!r}) sees {seen}: it relates (almost) nothing, '
+            'so it adds parameters and no long-range context. The backbone '
+            'has downsampled the series too far before the block: use a '
+            'stem that downsamples less (model.backbone.stem_stride=1, '
+            'model.backbone.stem_pool=False), place the block at an earlier '
+            'stage (model.backbone.non_local, e.g. res4 instead of the neck '
+            'after res5), or give the model longer windows. (Warned once '
+            'per block.)',
+            logger='current',
+            level=logging.WARNING)
 
     @torch.no_grad()
     def attention_map(self, x: Tensor) -> Tensor:
