@@ -15,14 +15,28 @@ the first iteration would reveal is a model that disagrees with the data:
 :func:`check_config` reads the annotation files of the dataloaders that will
 run and the first record's header, and raises a :class:`ConfigError` naming
 the config key, the file and the fix.
+
+It also warns (without stopping) about a choice that runs but misleads:
+``default_hooks.checkpoint.save_best`` on a validation set too small to rank
+epochs (fewer than :data:`MIN_VAL_RECORDS` records, or fewer than
+:data:`MIN_VAL_PER_CLASS` of its rarest class), where the "best" epoch is
+mostly noise.
 """
+import logging
 import os.path as osp
+from collections import Counter
 from typing import Any, Iterator, List, Optional
 
 import numpy as np
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from nl1d.datasets.annotation import load_annotation
+
+#: Fewer validation records than this make ``save_best`` a noisy choice.
+MIN_VAL_RECORDS = 50
+#: Fewer validation records of the rarest class than this, likewise.
+MIN_VAL_PER_CLASS = 10
 
 
 class ConfigError(ValueError):
@@ -86,14 +100,66 @@ def _check_dataset(dataset: dict, loader: str, in_channels: Optional[int],
             f'set model.backbone.in_channels={shape[0]}.')
 
 
-def check_config(cfg: Config, mode: str = 'train') -> None:
-    """Raise a :class:`ConfigError` if the model disagrees with the data.
+def _save_best_warnings(cfg: Config, num_classes: Optional[int]) -> List[str]:
+    """Why ``save_best`` would pick a noisy "best" epoch, if it would.
+
+    Args:
+        cfg (Config): The merged config.
+        num_classes (int, optional): The head's classes (a class absent
+            from validation counts as its rarest, with 0 records).
+
+    Returns:
+        list[str]: One message per small validation annotation file.
+    """
+    hook = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
+    save_best = hook.get('save_best')
+    if not save_best or not cfg.get('val_cfg') or \
+            not cfg.get('val_dataloader'):
+        return []
+    messages = []
+    for dataset in _dataset_leaves(cfg.val_dataloader.get('dataset')):
+        ann_file = dataset.get('ann_file')
+        if not ann_file:
+            continue
+        ann_file = _joined(dataset.get('data_root'), ann_file)
+        if '://' in ann_file or not osp.isfile(ann_file):
+            continue
+        records, _ = load_annotation(ann_file)
+        if not records:
+            continue
+        counts = Counter(r.label for r in records)
+        classes = range(num_classes) if num_classes else sorted(counts)
+        rarest = min(classes, key=lambda k: (counts.get(k, 0), k))
+        fewest = counts.get(rarest, 0)
+        if len(records) >= MIN_VAL_RECORDS and fewest >= MIN_VAL_PER_CLASS:
+            continue
+        messages.append(
+            f'default_hooks.checkpoint.save_best={save_best!r} picks the '
+            f'"best" epoch on {ann_file} (val_dataloader), which has '
+            f'{len(records)} records and {fewest} of its rarest class '
+            f'(label {rarest}); with fewer than {MIN_VAL_RECORDS} records or '
+            f'{MIN_VAL_PER_CLASS} of a class the ranking of epochs is mostly '
+            'noise (a real run kept epoch 1, an untrained model). Keep the '
+            'last checkpoint instead (default_hooks.checkpoint.save_best='
+            'None, as the UCR configs under configs/nl1d/ucr/ do), or '
+            'validate on a larger split; rule=\'greater_or_equal\' (or '
+            '\'less_or_equal\') at least makes ties keep the later epoch.')
+    return messages
+
+
+def check_config(cfg: Config, mode: str = 'train') -> List[str]:
+    """Raise a :class:`ConfigError` if the model disagrees with the data;
+    log a warning for choices that run but mislead.
 
     Args:
         cfg (Config): The merged config (after ``--cfg-options``).
         mode (str): ``'train'`` checks the train and (when validation runs)
             the val dataloader, ``'test'`` the test dataloader.
             Defaults to ``'train'``.
+
+    Returns:
+        list[str]: The warnings logged (``save_best`` on a small validation
+        set, in ``'train'`` mode).
 
     Raises:
         ConfigError: Listing each problem, naming the key and the file.
@@ -118,6 +184,11 @@ def check_config(cfg: Config, mode: str = 'train') -> None:
             f'{len(errors)} problem(s) in the config'
             f'{" " + cfg.filename if cfg.filename else ""}:\n  - ' +
             '\n  - '.join(errors))
+    warnings = _save_best_warnings(cfg, num_classes) if mode == 'train' \
+        else []
+    for message in warnings:
+        print_log(message, logger='current', level=logging.WARNING)
+    return warnings
 
 
 __all__ = ['ConfigError', 'check_config']

@@ -79,3 +79,46 @@ def test_train_fails_before_anything_is_built(tmp_path):
     assert proc.returncode != 0
     assert 'set model.backbone.in_channels=2' in proc.stderr
     assert not osp.exists(work_dir)  # nothing was built or written
+
+
+# ------------------------------------------- save_best on small validation
+def _write_val(path, labels):
+    """An annotation file with these labels (the check reads labels only)."""
+    path.write_text(''.join(f'signals/v{i}.npy 192 {label}\n'
+                            for i, label in enumerate(labels)))
+    return str(path)
+
+
+def test_save_best_on_tiny_validation_warns(cfg):
+    """The tiny data hold 5 validation records: the ranking is noise."""
+    warnings = check_config(cfg)
+    assert len(warnings) == 1
+    message = warnings[0]
+    assert "default_hooks.checkpoint.save_best='auc/auroc'" in message
+    assert 'val.txt (val_dataloader), which has 5 records and 2 of its ' \
+        'rarest class (label 1)' in message
+    assert 'save_best=None' in message and 'configs/nl1d/ucr/' in message
+    assert "rule='greater_or_equal'" in message
+    assert check_config(cfg, mode='test') == []  # testing selects nothing
+
+
+def test_no_warning_without_save_best_or_validation(cfg):
+    cfg.default_hooks.checkpoint.save_best = None
+    assert check_config(cfg) == []
+    cfg.default_hooks.checkpoint.save_best = 'auc/auroc'
+    cfg.val_cfg = None
+    assert check_config(cfg) == []
+
+
+def test_rarest_class_counts(cfg, tmp_path):
+    val = cfg.val_dataloader.dataset
+    val.ann_file = _write_val(tmp_path / 'big.txt', [0, 1] * 30)
+    assert check_config(cfg) == []  # 60 records, 30 of each class
+    val.ann_file = _write_val(tmp_path / 'rare.txt', [0] * 55 + [1] * 5)
+    (message, ) = check_config(cfg)
+    assert 'has 60 records and 5 of its rarest class (label 1)' in message
+    # a class of the head absent from validation is the rarest (0 records)
+    cfg.model.cls_head.num_classes = 3
+    val.ann_file = _write_val(tmp_path / 'big.txt', [0, 1] * 30)
+    (message, ) = check_config(cfg)
+    assert '0 of its rarest class (label 2)' in message

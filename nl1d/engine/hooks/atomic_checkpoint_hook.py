@@ -3,6 +3,7 @@
 content that loads weights-only with nothing allow-listed."""
 import os.path as osp
 from contextlib import contextmanager
+from math import inf
 from typing import Iterator, List, Optional
 
 from mmengine.dist import is_main_process
@@ -61,6 +62,16 @@ class AtomicCheckpointHook(CheckpointHook):
     checkpoint when ``last_checkpoint`` names a missing or broken file
     (:func:`nl1d.utils.resume.find_resumable_checkpoint`).
 
+    **Ties.** mmengine's rules ``'greater'`` and ``'less'`` are strict: an
+    epoch that only equals the best score keeps the *earlier* best
+    checkpoint. On a small validation set scores tie often (an AUROC or an
+    accuracy takes few distinct values), and the earlier epoch is the less
+    trained one (a real run kept epoch 1). This hook adds
+    ``rule='greater_or_equal'`` and ``rule='less_or_equal'``: a tie replaces
+    the best checkpoint, so of equal scores the *last* epoch is kept.
+    ``'greater'``/``'less'`` and a rule inferred from the metric name
+    (``rule=None``) keep mmengine's meaning.
+
     Args:
         backend_args (dict, optional): As for ``CheckpointHook``. Defaults to
             None: ``dict(backend='local_atomic')`` when ``out_dir`` is local
@@ -72,8 +83,17 @@ class AtomicCheckpointHook(CheckpointHook):
     Examples:
         >>> default_hooks = dict(checkpoint=dict(
         ...     type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3,
-        ...     save_best='auc/auroc', rule='greater'))
+        ...     save_best='auc/auroc', rule='greater_or_equal'))
     """
+
+    rule_map = dict(
+        CheckpointHook.rule_map,
+        greater_or_equal=lambda x, y: x >= y,
+        less_or_equal=lambda x, y: x <= y)
+    init_value_map = dict(
+        CheckpointHook.init_value_map,
+        greater_or_equal=-inf,
+        less_or_equal=inf)
 
     def __init__(self, backend_args: Optional[dict] = None, **kwargs) -> None:
         out_dir = kwargs.get('out_dir')
