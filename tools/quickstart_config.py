@@ -59,11 +59,11 @@ def shorten_schedule(schedulers: List[Dict], old: int,
             scheduler['end'] = new
         if 'T_max' in scheduler:
             scheduler['T_max'] = scheduler['end'] - begin
-        if 'milestones' in scheduler:
+        if 'milestones' in scheduler:  # those left inside (begin, new)
             scheduler['milestones'] = sorted({
-                min(max(round(m * new / old), begin + 1), new - 1)
+                round(m * new / old)
                 for m in scheduler['milestones']
-            })
+            } & set(range(begin + 1, new)))
         if begin >= new:
             continue  # starts after the shortened schedule
         fitted.append(scheduler)

@@ -27,6 +27,10 @@ def test_shorten_schedule_keeps_warmup_and_relative_steps():
     assert quickstart_config.shorten_schedule(steps, 50, 8) == [
         dict(type='MultiStepLR', begin=0, end=8, milestones=[5, 6])
     ]
+    # one epoch leaves no room for a step
+    assert quickstart_config.shorten_schedule(steps, 50, 1) == [
+        dict(type='MultiStepLR', begin=0, end=1, milestones=[])
+    ]
 
 
 def test_written_config_adds_the_hook_and_keeps_the_rest(tmp_path):
