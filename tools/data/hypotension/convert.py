@@ -38,13 +38,14 @@ import multiprocessing
 import os
 import os.path as osp
 import sys
-import time
 from collections import Counter
 from fractions import Fraction
 from types import ModuleType
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from nl1d.utils.progress import ProgressBar
 
 HERE = osp.dirname(osp.abspath(__file__))
 
@@ -169,45 +170,6 @@ def label_config(args: argparse.Namespace):
         min_pulse_pressure=args.min_pulse_pressure,
         flat_seconds=args.flat_seconds,
         flat_tol=args.flat_tol)
-
-
-class Progress:
-    """A progress bar on a terminal, a few plain lines otherwise.
-
-    Logs and CI capture stdout: a bar redrawn with carriage returns there
-    becomes one huge line, so off a terminal progress is printed at most
-    ``lines`` times.
-
-    Args:
-        total (int): Number of steps.
-        what (str): What is counted. Defaults to ``'recordings'``.
-        lines (int): Lines printed off a terminal. Defaults to 5.
-    """
-
-    def __init__(self, total: int, what: str = 'recordings',
-                 lines: int = 5) -> None:
-        self.total, self.what, self.done = total, what, 0
-        self.start = time.time()
-        self.bar = None
-        if sys.stdout.isatty():
-            from mmengine.utils import ProgressBar
-            self.bar = ProgressBar(total)
-        else:
-            self.marks = sorted({
-                max(1, int(np.ceil(total * k / lines)))
-                for k in range(1, lines + 1)
-            })
-
-    def update(self) -> None:
-        """One step done."""
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update()
-            if self.done == self.total:
-                print()
-        elif self.done in self.marks:
-            print(f'[convert] {self.done}/{self.total} {self.what} '
-                  f'({time.time() - self.start:.0f} s)', flush=True)
 
 
 def find_recordings(sources: Sequence[str],
@@ -576,7 +538,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     print(f'[convert] {len(tasks)} recordings -> {args.out} (windows of '
           f'{args.window} s at {args.rate} Hz every {args.stride} s, horizon '
           f'{args.horizon:g} min)', flush=True)
-    progress = Progress(len(tasks))
+    progress = ProgressBar(len(tasks), title='convert')
     results = []
     if args.workers > 1:
         context = multiprocessing.get_context('fork')
