@@ -52,7 +52,7 @@ def _row(name, group, **extra):
 def test_tables_and_readme_update(tmp_path):
     from zoo_tables import render_tables, update_readme
     rows = [_row('ucr-ecg200-nl_r18_res5', 'ucr'),
-            _row('cinc2017-af-nl_r34_res3', 'cinc2017')]
+            _row('seed-cinc2017-af-20s-nl_r34_res3', 'seed')]
     tables = render_tables(rows)
     assert '| ECG200 | NL R18 (res5) | 90.0 [85.0, 95.0] | 87.4 | 93.0 ' \
         '(InceptionTime) |' in tables['ucr']

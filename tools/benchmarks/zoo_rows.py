@@ -61,21 +61,32 @@ def _rows() -> List[dict]:
                         'ResNet': resnet,
                         best_model: best
                     }))
+    for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
+        rows.append(
+            dict(
+                name=f'cinc2017-af-{prefix}',
+                group='cinc2017',
+                dataset='CinC 2017 AF vs rest',
+                model=model,
+                config=f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_'
+                'cinc2017-af.py',
+                data='cinc2017',
+                checkpoint='best'))
     for depth in (18, 34, 50):
         for position in ('none', 'res2', 'res3', 'res4', 'res5'):
             prefix = f'r{depth}' if position == 'none' else \
                 f'nl_r{depth}_{position}'
             rows.append(
                 dict(
-                    name=f'cinc2017-af-{prefix}',
-                    group='cinc2017',
-                    dataset='CinC 2017 AF vs rest',
+                    name=f'seed-cinc2017-af-20s-{prefix}',
+                    group='seed',
+                    dataset='CinC 2017 AF vs rest, 20-s windows',
                     model=f'R{depth}' +
                     ('' if position == 'none' else f' + NL {position}'),
                     depth=depth,
                     position=position,
-                    config=f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_'
-                    'cinc2017-af.py',
+                    config=f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_'
+                    'cinc2017-af-20s.py',
                     data='cinc2017',
                     checkpoint='best'))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):

@@ -129,7 +129,8 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
         tables['ucr'] = ucr_table(groups['ucr'])
     if 'cinc2017' in groups:
         tables['cinc2017'] = binary_table(groups['cinc2017'])
-        tables['seed'] = seed_table(groups['cinc2017'])
+    if 'seed' in groups:
+        tables['seed'] = seed_table(groups['seed'])
     if 'apnea' in groups:
         tables['apnea'] = binary_table(groups['apnea'])
     if 'ablation' in groups:

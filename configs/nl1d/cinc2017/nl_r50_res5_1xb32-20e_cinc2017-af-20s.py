@@ -1,4 +1,4 @@
-_base_ = ['nl_r18_res5_1xb32-40e_cinc2017-af.py']
+_base_ = ['nl_r18_res5_1xb32-20e_cinc2017-af-20s.py']
 
 model = dict(
     backbone=dict(depth=50),
