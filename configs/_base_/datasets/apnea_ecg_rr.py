@@ -4,8 +4,11 @@
 #   python tools/data/apnea_ecg/convert.py --src RAW_DIR \
 #       --out data/apnea_ecg_rr --signal rr
 # Train on 28 learning records, validate on 7 (by record), test on the
-# challenge's withheld x01-x35.
-dataset_type = 'SignalDataset'
+# challenge's withheld x01-x35. The metrics (signal_records.py): per-minute
+# accuracy (the challenge's metric) at the threshold chosen on validation,
+# sensitivity/specificity, AUROC/AUPRC; the test CIs resample minutes.
+_base_ = ['signal_records.py']
+
 data_root = 'data/apnea_ecg_rr'
 sampling_rate = 4  # Hz, the converter's --rr-rate
 
@@ -25,50 +28,10 @@ test_pipeline = [
     dict(type='PackSignalInputs')
 ]
 
+records = dict(data_root=data_root, sampling_rate=sampling_rate)
 train_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='train.txt',
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=train_pipeline))
+    batch_size=64, dataset=dict(pipeline=train_pipeline, **records))
 val_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='val.txt',
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=test_pipeline,
-        test_mode=True))
+    batch_size=64, dataset=dict(pipeline=test_pipeline, **records))
 test_dataloader = dict(
-    batch_size=64,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='test.txt',
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-# Per-minute accuracy (the challenge's metric) at the threshold chosen on
-# validation, sensitivity/specificity, AUROC/AUPRC; bootstrap CIs resample
-# minutes (records are whole nights of 7-10 h: 35 test nights).
-val_evaluator = [dict(type='AUCMetric'), dict(type='ThresholdMetric')]
-test_evaluator = [
-    dict(type='AUCMetric', n_bootstrap=1000),
-    dict(type='ThresholdMetric', frozen=True, n_bootstrap=1000)
-]
+    batch_size=64, dataset=dict(pipeline=test_pipeline, **records))

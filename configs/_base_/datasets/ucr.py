@@ -7,8 +7,7 @@
 # archive's whole train split (trainval.txt), no model selection on held-out
 # data (the last epoch is tested), accuracy on the test split. No
 # validation loop: a 20 % validation split of 23 series says nothing.
-dataset_type = 'SignalDataset'
-data_root = None  # set by the dataset config, e.g. 'data/ucr/ECG200'
+_base_ = ['signal_records.py']
 
 # Each series whole (clip_len=None), z-scored per series as the archive
 # (HouseTwenty, Computers... are raw readings).
@@ -25,27 +24,20 @@ test_pipeline = [
     dict(type='PackSignalInputs')
 ]
 
+# Batches of 16 series, as the published ResNet; data loading in the main
+# process (the series are tiny). num_classes comes from the head.
 train_dataloader = dict(
     batch_size=16,
     num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='trainval.txt',
-        pipeline=train_pipeline))
+        ann_file='trainval.txt', num_classes=None, pipeline=train_pipeline))
 val_dataloader = None
 val_evaluator = None
 test_dataloader = dict(
     batch_size=16,
     num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='test.txt',
-        pipeline=test_pipeline,
-        test_mode=True))
+    persistent_workers=False,
+    dataset=dict(num_classes=None, pipeline=test_pipeline))
 # One accuracy, with a bootstrap CI: the top class (binary: probability of
 # class 1 >= 0.5, i.e. the argmax), as the published numbers; and AUROC.
 test_evaluator = [

@@ -8,13 +8,7 @@ _base_ = ['../ucr/nl_r18_res5_1xb16-500e_ucr-ecg200.py']
 model = dict(backbone=dict(stem_stride=2, stem_pool=True))
 train_cfg = dict(max_epochs=50)
 param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=50,
-        by_epoch=True,
-        milestones=[30, 40],
-        gamma=0.1)
+    dict(type='MultiStepLR', by_epoch=True, milestones=[30, 40], gamma=0.1)
 ]
 optim_wrapper = dict(
     optimizer=dict(

@@ -31,3 +31,16 @@ test_dataloader = dict(
         dict(type='PackSignalInputs')
     ]))
 train_cfg = dict(max_epochs=20)
+
+# Blocks placed inside the backbone (the res2-res4 configs of the table) get
+# the res5 neck's settings (embedded gaussian, scaled, theta/phi/g std 0.1,
+# BN after W_z zero-initialised, no sub-sampling): only the position
+# differs. Inert until a config sets `non_local`.
+model = dict(
+    backbone=dict(
+        non_local_cfg=dict(
+            _delete_=True,
+            mode='embedded_gaussian',
+            use_scale=True,
+            std=0.1,
+            norm_cfg=dict(type='BN1d', requires_grad=True))))

@@ -18,19 +18,10 @@ model = dict(backbone=dict(stem_stride=1, stem_pool=False))
 # ../../_base_/datasets/ucr.py): the last checkpoint is the model.
 train_cfg = dict(max_epochs=500)
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=True,
-        begin=0,
-        end=10,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingToEndLR',
-        eta_min=0,
-        by_epoch=True,
-        begin=10,
-        convert_to_iter_based=True)
+    dict(type='LinearLR', start_factor=0.01, by_epoch=True, end=10,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingToEndLR', by_epoch=True, begin=10,
+         convert_to_iter_based=True)
 ]
 val_cfg = None
 default_hooks = dict(
