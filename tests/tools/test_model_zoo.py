@@ -27,7 +27,7 @@ def test_quick_row_end_to_end(tmp_path):
     with open(tmp_path / 'quick' / 'ucr-ecg200-nl_r18_res5' /
               'row.json') as f:
         row = json.load(f)
-    assert row['quick'] and row['checkpoint_tested'] == 'epoch_1.pth'
+    assert row['quick'] and row['checkpoint_tested'] == 'epoch_11.pth'
     assert 0 <= row['metrics']['thr_acc/accuracy'] <= 1
     assert row['metrics']['thr_acc/accuracy_ci_low'] <= \
         row['metrics']['thr_acc/accuracy']

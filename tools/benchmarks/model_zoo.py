@@ -44,13 +44,18 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def quick_options(config: str) -> List[str]:
-    """--quick: one short epoch on 8 records per split (checks that every
-    step of a row works; the numbers mean nothing)."""
+    """--quick: 8 records per split, for as few epochs as the schedule
+    allows (one past the last scheduler's start, e.g. 11 after a 10-epoch
+    warm-up): checks that every step of a row works; the numbers mean
+    nothing."""
     from mmengine import Config
     cfg = Config.fromfile(osp.join(REPO, config))
     splits = [s for s in ('train', 'val', 'test')
               if cfg.get(f'{s}_dataloader')]
-    return ['train_cfg.max_epochs=1'] + [
+    begins = [s.get('begin', 0) for s in cfg.get('param_scheduler') or []
+              if s.get('by_epoch', True)]
+    epochs = max(begins + [0]) + 1
+    return [f'train_cfg.max_epochs={epochs}'] + [
         f'{s}_dataloader.dataset.indices=8' for s in splits
     ]
 

@@ -1,6 +1,7 @@
 # The signal recipe's schedule: AdamW (lr 1e-3, weight decay 1e-2), one
 # epoch of linear warm-up, then cosine decay to 0 at the last step of
-# training whatever its length (CosineAnnealingToEndLR), so a config or
+# training whatever its length: the cosine states no `end` and no `T_max`,
+# so mmengine's Runner ends it at train_cfg.max_epochs, and a config or
 # `--cfg-options train_cfg.max_epochs=N` changes the length alone. lr 1e-3
 # is for one process of the batch the experiment config names (`1xb32`:
 # 32); `--auto-scale-lr` rescales it when the total batch differs.
@@ -19,7 +20,7 @@ param_scheduler = [
         end=1,
         convert_to_iter_based=True),
     dict(
-        type='CosineAnnealingToEndLR',
+        type='CosineAnnealingLR',
         eta_min=0,
         by_epoch=True,
         begin=1,

@@ -20,7 +20,7 @@ train_cfg = dict(max_epochs=500)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, end=10,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingToEndLR', by_epoch=True, begin=10,
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=10,
          convert_to_iter_based=True)
 ]
 val_cfg = None
