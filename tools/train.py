@@ -13,12 +13,12 @@ import os
 import os.path as osp
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
+from nl1d.engine.optimizers import set_mixed_precision
 from nl1d.utils import (check_checkpoint_fits, check_config, collect_env,
                         find_resumable_checkpoint, setup_dist,
                         teardown_dist)
@@ -98,22 +98,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    # enable automatic-mixed-precision training: float16 with loss scaling
-    # on a GPU (mmengine's AmpOptimWrapper), bfloat16 on a CPU (mmengine's
-    # refuses to start without a GPU)
+    # mixed precision: float16 with loss scaling on a GPU (mmengine's
+    # AmpOptimWrapper), bfloat16 on a CPU (mmengine's refuses to start
+    # without a GPU)
     if args.amp is True:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
-                                 'BF16OptimWrapper'):
-            raise ValueError(
-                f'--amp: the config\'s optim_wrapper.type is '
-                f'{optim_wrapper!r}; --amp replaces only OptimWrapper. Drop '
-                '--amp or set the mixed-precision wrapper in the config.')
-        if torch.cuda.is_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            cfg.optim_wrapper.type = 'BF16OptimWrapper'
+        set_mixed_precision(cfg.optim_wrapper)
 
     # resume training: 'auto' is resolved to a complete checkpoint in main()
     if args.resume == 'auto':

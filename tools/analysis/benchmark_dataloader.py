@@ -13,8 +13,8 @@ Measures, with the batch size and dataloader settings of a config:
 The pipeline keeps up when (1) exceeds (2). Both run on the same machine,
 one after the other. Example::
 
-    python tools/analysis/benchmark_dataloader.py \
-        configs/nl1d/nl_r18_res5_8xb32_cinc2017-af.py --iters 20
+    python tools/analysis/benchmark_dataloader.py --iters 20 --amp \
+        configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py
 """
 import argparse
 import json
@@ -47,6 +47,10 @@ def parse_args() -> argparse.Namespace:
                         help='override the config\'s num_workers')
     parser.add_argument('--device', default=None,
                         help='cuda when available, else cpu')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='time the step in mixed precision, as tools/train.py --amp '
+        '(bfloat16 on a CPU, float16 on a GPU)')
     parser.add_argument('--out', default=None, help='write results as JSON')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
@@ -129,6 +133,9 @@ def main() -> None:
 
     model = MODELS.build(cfg.model).to(device)
     model.init_weights()
+    if args.amp:
+        from nl1d.engine.optimizers import set_mixed_precision
+        set_mixed_precision(cfg.optim_wrapper)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     batch = next(iter(loader))
     step = time_train_step(model, optim_wrapper, batch, args.iters,
@@ -137,6 +144,7 @@ def main() -> None:
     result = dict(
         config=args.config,
         device=device,
+        optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
         torch_threads=torch.get_num_threads(),
         batch_size=loader_cfg.batch_size,
         num_workers=loader_cfg.num_workers,
@@ -144,7 +152,8 @@ def main() -> None:
         dataloader=data,
         train_step=step,
         ratio=data['samples_per_s'] / step['samples_per_s'])
-    print(f'{args.config} on {device} ({torch.get_num_threads()} threads), '
+    print(f'{args.config} on {device} ({torch.get_num_threads()} threads, '
+          f'{result["optim_wrapper"]}), '
           f'batch {loader_cfg.batch_size}, {loader_cfg.num_workers} workers, '
           f'inputs {tuple(batch["inputs"][0].shape)} per sample')
     print(f'dataloader alone: {data["samples_per_s"]:10.1f} samples/s'

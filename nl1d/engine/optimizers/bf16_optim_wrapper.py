@@ -49,3 +49,33 @@ class BF16OptimWrapper(OptimWrapper):
         with super().optim_context(model), autocast(
                 device_type=device_type, dtype=torch.bfloat16):
             yield
+
+
+def set_mixed_precision(optim_wrapper: dict) -> dict:
+    """Switch an ``optim_wrapper`` config to mixed precision, as
+    ``tools/train.py --amp`` does: mmengine's ``AmpOptimWrapper`` (float16,
+    dynamic loss scaling) with a GPU, :class:`BF16OptimWrapper` without.
+
+    Args:
+        optim_wrapper (dict): The config's ``optim_wrapper`` (changed in
+            place).
+
+    Returns:
+        dict: ``optim_wrapper``.
+
+    Raises:
+        ValueError: The config names another wrapper type, which a flag
+            should not silently replace.
+    """
+    kind = optim_wrapper.get('type', 'OptimWrapper')
+    if kind not in ('OptimWrapper', 'AmpOptimWrapper', 'BF16OptimWrapper'):
+        raise ValueError(
+            f'--amp: the config\'s optim_wrapper.type is {kind!r}; --amp '
+            'replaces only OptimWrapper. Drop --amp or set the mixed-'
+            'precision wrapper in the config.')
+    if torch.cuda.is_available():
+        optim_wrapper['type'] = 'AmpOptimWrapper'
+        optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        optim_wrapper['type'] = 'BF16OptimWrapper'
+    return optim_wrapper
