@@ -125,6 +125,8 @@ def _rows() -> List[dict]:
              '8xb32 lr on one process), step decay'),
             ('1xb32-40e-20s', '20-s windows instead of 30-s'),
             ('1xb32-40e-classweight', 'class-weighted loss (1 : 9.1)'),
+            ('1xb32-40e-4cls', 'trained on the four rhythms, scored by '
+             'P(AF)'),
     ):
         rows.append(
             dict(

@@ -2,7 +2,7 @@
 """The base of nl1d's metrics: one entry per record, bootstrap CIs that
 resample records or groups of records."""
 import logging
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -53,6 +53,13 @@ class RecordMetric(BaseMetric):
     ``group_key`` or ``group_file`` whole groups (e.g. patients) are
     resampled instead.
 
+    With ``positive_class=k`` a multi-class model is evaluated as a binary
+    one: class ``k`` against the rest, the score being its probability
+    (``pred_score[:, k]``) and a record positive when its label is ``k``.
+    The labels may be the model's classes or already binary with ``k``
+    positive (e.g. a model trained on CinC 2017's four rhythms, evaluated
+    for AF, class 1, on the AF-vs-rest annotation files).
+
     Subclasses implement :meth:`_evaluate`, the metrics of the stacked
     records.
 
@@ -73,6 +80,8 @@ class RecordMetric(BaseMetric):
             Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to None
             (the class's ``default_prefix``).
+        positive_class (int, optional): Evaluate this class against the
+            rest (see above). Defaults to None.
     """
 
     def __init__(self,
@@ -83,8 +92,14 @@ class RecordMetric(BaseMetric):
                  group_file: Optional[str] = None,
                  record_key: str = 'filename',
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 positive_class: Optional[int] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if positive_class is not None and (
+                not isinstance(positive_class, int) or positive_class < 0):
+            raise ValueError('positive_class must be a class index >= 0, '
+                             f'got {positive_class!r}.')
+        self.positive_class = positive_class
         if n_bootstrap < 0:
             raise ValueError(f'n_bootstrap must be >= 0, got {n_bootstrap}.')
         self.n_bootstrap = n_bootstrap
@@ -124,7 +139,23 @@ class RecordMetric(BaseMetric):
             ``{prefix}/``).
         """
         scores, labels = stack_records(results, type(self).__name__)
+        if self.positive_class is not None:
+            scores, labels = self._one_vs_rest(scores, labels)
         return self._evaluate(scores, labels, results)
+
+    def _one_vs_rest(self, scores: np.ndarray,
+                     labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """``positive_class`` against the rest: (N, 2) scores, 0/1 labels.
+        """
+        k = self.positive_class
+        if k >= scores.shape[1]:
+            raise ValueError(
+                f'{type(self).__name__}(positive_class={k}): the model '
+                f'scores {scores.shape[1]} classes, so class {k} does not '
+                'exist. Give the index of the positive class.')
+        positive = scores[:, k]  # (N,)
+        return (np.stack([1 - positive, positive], axis=1),
+                (labels == k).astype(np.int64))
 
     def _evaluate(self, scores: np.ndarray, labels: np.ndarray,
                   results: List[Dict]) -> Dict[str, float]:
