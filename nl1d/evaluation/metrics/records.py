@@ -126,4 +126,3 @@ def positive_scores(scores: np.ndarray) -> np.ndarray:
         raise ValueError(f'Binary scores must have shape (N, 1) or (N, 2), '
                          f'got {scores.shape}.')
     return scores[:, -1]
-
