@@ -334,8 +334,8 @@ def test_map_baseline_matches_sklearn(converted):
 
 def test_convert_train_test_end_to_end(sim_dir, converted, tmp_path):
     """convert.py on three recordings with events (one patient per split, a
-    window a minute), tools/train.py with the seed config as written (one
-    epoch), tools/test.py --dump, and the MAP baseline on the same test
+    window a minute), tools/train.py with the seed config as written (two
+    epochs), tools/test.py --dump, and the MAP baseline on the same test
     split."""
     with open(converted[0] / 'windows.csv') as f:
         rows = list(csv.DictReader(f))
@@ -353,8 +353,9 @@ def test_convert_train_test_end_to_end(sim_dir, converted, tmp_path):
     work = tmp_path / 'work'
     data = [f'{s}_dataloader.dataset.data_root={out}'
             for s in ('train', 'val', 'test')]
+    # Two epochs: the schedule's cosine starts after one epoch of warm-up.
     small = [
-        'train_cfg.max_epochs=1', 'train_dataloader.batch_size=16',
+        'train_cfg.max_epochs=2', 'train_dataloader.batch_size=16',
         'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
         'test_dataloader.num_workers=0', 'val_dataloader.persistent_workers='
         'False', 'test_dataloader.persistent_workers=False',
