@@ -3,7 +3,13 @@
 MMAction2 plugin. ``import nl1d`` checks the stack, repairs what the pinned
 stack needs repaired and registers every module into mmaction2's registries.
 """
-import torch
+# Before anything imports mmcv/mmaction: the start-up notices no user can
+# act on are filtered, by message and category (nl1d/utils/warnings_filter).
+from .utils.warnings_filter import filter_known_warnings
+
+filter_known_warnings()
+
+import torch  # noqa: E402
 
 # torch's weights-only allow-list as it was before `import nl1d`: restored
 # at the end (see nl1d.utils.compat.restore_safe_globals).

@@ -1,6 +1,6 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Write the config the quick start trains: a config of configs/nl1d/ plus
-:class:`~nl1d.utils.progress.ProgressBarHook`, which tells each training and
+:class:`~nl1d.engine.hooks.ProgressBarHook`, which tells each training and
 test on stderr in one line per epoch, while the Runner's full log goes to
 the work dir.
 
@@ -13,7 +13,8 @@ parameter scheduler that runs to the last epoch now ends at N (cosine
 warm-up that ends earlier keeps its length.
 
 Example:
-    python tools/quickstart_config.py configs/nl1d/nl_r18_res5_8xb32_signal.py \
+    python tools/quickstart_config.py \
+        configs/nl1d/nl_r18_res5_8xb32_signal.py \
         work_dirs/quickstart/configs/nl_r18_res5_8xb32_signal.py --epochs 8
 """
 import argparse
@@ -26,7 +27,7 @@ from mmengine.config import Config
 
 #: The hook and the module that registers it.
 HOOK = dict(type='ProgressBarHook', indent=6)
-HOOK_MODULE = 'nl1d.utils.progress'
+HOOK_MODULE = 'nl1d'
 
 
 def parse_args() -> argparse.Namespace:

@@ -42,7 +42,7 @@ def test_written_config_adds_the_hook_and_keeps_the_rest(tmp_path):
     hooks = [h['type'] for h in cfg.custom_hooks]
     assert hooks == [h['type'] for h in original.custom_hooks
                      ] + ['ProgressBarHook']
-    assert 'nl1d.utils.progress' in cfg.custom_imports.imports
+    assert 'nl1d' in cfg.custom_imports.imports
     assert cfg.train_cfg.max_epochs == 3
     assert all(s['end'] <= 3 for s in cfg.param_scheduler)
     assert cfg.model == original.model
