@@ -18,7 +18,7 @@ _safe_globals_before = torch.serialization.get_safe_globals()
 import mmengine  # noqa: E402
 from mmengine.utils import digit_version  # noqa: E402
 
-from .version import __version__, version_info
+from .version import __version__, version_info  # noqa: E402
 
 mmengine_minimum_version = '0.10.7'
 mmengine_maximum_version = '0.11.0'
