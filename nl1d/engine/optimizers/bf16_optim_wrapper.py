@@ -16,10 +16,10 @@ class BF16OptimWrapper(OptimWrapper):
     under ``torch.autocast(dtype=torch.bfloat16)``.
 
     mmengine's ``AmpOptimWrapper`` refuses to start without a GPU/NPU/MLU,
-    yet CPUs with AVX512-BF16 or AMX run convolutions in bfloat16 several
-    times faster than in float32 (R18, 2000-sample windows, batch 32, two
-    Xeon cores with AMX: 73 -> 201 samples/s per training step;
-    ``configs/nl1d/README.md``). bfloat16 has float32's exponent range, so
+    yet CPUs with AVX512-BF16 or AMX run convolutions in bfloat16 much
+    faster than in float32 (the demo config's whole training step, R18 +
+    non-local neck, 2000-sample windows, batch 32, two Xeon cores with AMX:
+    52.4 -> 93.2 samples/s, ``tools/analysis/benchmark_dataloader.py``). bfloat16 has float32's exponent range, so
     no loss scaling is needed; weights, gradients and the optimizer state
     stay float32, and the non-local affinity and softmax run in float32
     (:class:`~nl1d.models.layers.NonLocal1d`).
