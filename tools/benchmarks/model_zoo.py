@@ -113,8 +113,9 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
     return time.time() - start
 
 
-def machine() -> str:
-    """CPU model, threads, GPU and torch version, in one line."""
+def machine(threads: Optional[int] = None) -> str:
+    """CPU model, GPU, torch version and the threads the steps ran with
+    (``threads``, else ``OMP_NUM_THREADS``, else torch's default)."""
     import torch
     cpu = platform.processor() or platform.machine()
     if osp.exists('/proc/cpuinfo'):
@@ -124,7 +125,8 @@ def machine() -> str:
         cpu = f'{len(names)}-core {names[0]}' if names else cpu
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() \
         else 'no GPU'
-    threads = os.environ.get('OMP_NUM_THREADS', str(torch.get_num_threads()))
+    threads = threads or os.environ.get('OMP_NUM_THREADS',
+                                        str(torch.get_num_threads()))
     return f'{cpu}, {gpu}, torch {torch.__version__}, {threads} thread(s)'
 
 
@@ -208,7 +210,8 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
         metrics = json.load(f)
     info = dict(
         row, metrics=metrics, checkpoint_tested=osp.basename(ckpt),
-        train_seconds=round(seconds), machine=machine(), quick=args.quick,
+        train_seconds=round(seconds), machine=machine(args.threads),
+        quick=args.quick,
         commands=[' '.join(['python'] + train),
                   f'python tools/test.py {row["config"]} '
                   f'{work}/{osp.basename(ckpt)} --dump {result}'],

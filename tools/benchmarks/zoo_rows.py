@@ -41,65 +41,51 @@ for _name, *_ in UCR_SETS:
     ])
 
 
+def _row(name: str, group: str, dataset: str, model: str, config: str,
+         data: str, checkpoint: str, **extra) -> dict:
+    """One row of the zoo (see the module docstring)."""
+    return dict(name=name, group=group, dataset=dataset, model=model,
+                config=config, data=data, checkpoint=checkpoint, **extra)
+
+
+def _model_name(depth: int, position: str) -> str:
+    """``R34 + NL res3`` / ``R34``."""
+    return f'R{depth}' + ('' if position == 'none' else f' + NL {position}')
+
+
 def _rows() -> List[dict]:
     rows = []
     for name, resnet, best_model, best in UCR_SETS:
         low = name.lower()
         for model, prefix in (('NL R18 (res5)', 'nl_r18_res5'),
                               ('R18', 'r18')):
-            rows.append(
-                dict(
-                    name=f'ucr-{low}-{prefix}',
-                    group='ucr',
-                    dataset=name,
-                    model=model,
-                    config=f'configs/nl1d/ucr/{prefix}_1xb16-500e_ucr-'
-                    f'{low}.py',
-                    data=f'ucr-{name}',
-                    checkpoint='last',
-                    published={
-                        'ResNet': resnet,
-                        best_model: best
-                    }))
+            rows.append(_row(
+                f'ucr-{low}-{prefix}', 'ucr', name, model,
+                f'configs/nl1d/ucr/{prefix}_1xb16-500e_ucr-{low}.py',
+                f'ucr-{name}', 'last',
+                published={'ResNet': resnet, best_model: best}))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
-        rows.append(
-            dict(
-                name=f'cinc2017-af-{prefix}',
-                group='cinc2017',
-                dataset='CinC 2017 AF vs rest',
-                model=model,
-                config=f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_'
-                'cinc2017-af.py',
-                data='cinc2017',
-                checkpoint='best'))
+        rows.append(_row(
+            f'cinc2017-af-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',
+            model, f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_cinc2017-af.py',
+            'cinc2017', 'best'))
     for depth in (18, 34, 50):
         for position in ('none', 'res2', 'res3', 'res4', 'res5'):
             prefix = f'r{depth}' if position == 'none' else \
                 f'nl_r{depth}_{position}'
-            rows.append(
-                dict(
-                    name=f'seed-cinc2017-af-20s-{prefix}',
-                    group='seed',
-                    dataset='CinC 2017 AF vs rest, 20-s windows',
-                    model=f'R{depth}' +
-                    ('' if position == 'none' else f' + NL {position}'),
-                    depth=depth,
-                    position=position,
-                    config=f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_'
-                    'cinc2017-af-20s.py',
-                    data='cinc2017',
-                    checkpoint='best'))
+            config = f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_' \
+                'cinc2017-af-20s.py'
+            rows.append(_row(
+                f'seed-cinc2017-af-20s-{prefix}', 'seed',
+                'CinC 2017 AF vs rest, 20-s windows',
+                _model_name(depth, position), config, 'cinc2017', 'best',
+                depth=depth, position=position))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
-        rows.append(
-            dict(
-                name=f'apnea-ecg-rr-{prefix}',
-                group='apnea',
-                dataset='Apnea-ECG per minute (RR)',
-                model=model,
-                config=f'configs/nl1d/apnea_ecg/{prefix}_1xb64-30e_apnea-'
-                'ecg-rr.py',
-                data='apnea_ecg_rr',
-                checkpoint='best'))
+        rows.append(_row(
+            f'apnea-ecg-rr-{prefix}', 'apnea', 'Apnea-ECG per minute (RR)',
+            model,
+            f'configs/nl1d/apnea_ecg/{prefix}_1xb64-30e_apnea-ecg-rr.py',
+            'apnea_ecg_rr', 'best'))
     ablation = 'configs/nl1d/ablations/nl_r18_res5_'
     for low, name in (('ecg200', 'ECG200'), ('housetwenty', 'HouseTwenty')):
         for variant, what in (
@@ -109,17 +95,11 @@ def _rows() -> List[dict]:
                 ('1xb16-sgd-step-50e', '... with the no-downsampling stem'),
                 ('1xb16-50e', 'AdamW + cosine, 50 epochs'),
         ):
-            rows.append(
-                dict(
-                    name=f'ablation-ucr-{low}-{variant}',
-                    group='ablation',
-                    dataset=name,
-                    model='NL R18 (res5)',
-                    what=what,
-                    metric='thr_acc/accuracy',
-                    config=f'{ablation}{variant}_ucr-{low}.py',
-                    data=f'ucr-{name}',
-                    checkpoint='last'))
+            rows.append(_row(
+                f'ablation-ucr-{low}-{variant}', 'ablation', name,
+                'NL R18 (res5)', f'{ablation}{variant}_ucr-{low}.py',
+                f'ucr-{name}', 'last', what=what,
+                metric='thr_acc/accuracy'))
     for variant, what in (
             ('1xb32-sgd-step-40e', 'the paper\'s recipe: SGD lr 0.04 (the '
              '8xb32 lr on one process), step decay'),
@@ -128,17 +108,11 @@ def _rows() -> List[dict]:
             ('1xb32-40e-4cls', 'trained on the four rhythms, scored by '
              'P(AF)'),
     ):
-        rows.append(
-            dict(
-                name=f'ablation-cinc2017-af-{variant}',
-                group='ablation',
-                dataset='CinC 2017 AF vs rest',
-                model='NL R18 (res5)',
-                what=what,
-                metric='auc/auroc',
-                config=f'{ablation}{variant}_cinc2017-af.py',
-                data='cinc2017',
-                checkpoint='best'))
+        rows.append(_row(
+            f'ablation-cinc2017-af-{variant}', 'ablation',
+            'CinC 2017 AF vs rest', 'NL R18 (res5)',
+            f'{ablation}{variant}_cinc2017-af.py', 'cinc2017', 'best',
+            what=what, metric='auc/auroc'))
     return rows
 
 

@@ -20,6 +20,11 @@ def ci(metrics: Dict[str, float], key: str, scale: float = 1.0,
     return text
 
 
+def _md(*cells: str) -> str:
+    """A markdown table line."""
+    return '| ' + ' | '.join(cells) + ' |'
+
+
 def _cost(row: dict) -> str:
     return f'{row["params"] / 1e6:.2f} M / {row["flops"] / 1e9:.3f} G'
 
@@ -43,12 +48,10 @@ def ucr_table(rows: List[dict]) -> str:
         m = row['metrics']
         published = row['published']
         best = max(published.items(), key=lambda kv: kv[1])
-        lines.append(
-            f'| {row["dataset"]} | {row["model"]} | '
-            f'{ci(m, "thr_acc/accuracy", 100, 1)} | '
-            f'{published["ResNet"]:.1f} | {best[1]:.1f} ({best[0]}) | '
-            f'{ci(m, "auc/auroc")} | {_cost(row)} | {_minutes(row)} | '
-            f'{_links(row)} |')
+        lines.append(_md(
+            row['dataset'], row['model'], ci(m, 'thr_acc/accuracy', 100, 1),
+            f'{published["ResNet"]:.1f}', f'{best[1]:.1f} ({best[0]})',
+            ci(m, 'auc/auroc'), _cost(row), _minutes(row), _links(row)))
     return '\n'.join(lines)
 
 
@@ -62,13 +65,12 @@ def binary_table(rows: List[dict]) -> str:
     for row in rows:
         m = row['metrics']
         prevalence = m.get('auc/prevalence', float('nan'))
-        lines.append(
-            f'| {row["model"]} | {ci(m, "auc/auroc")} | '
-            f'{ci(m, "auc/auprc")} ({prevalence:.3f}) | '
+        lines.append(_md(
+            row['model'], ci(m, 'auc/auroc'),
+            f'{ci(m, "auc/auprc")} ({prevalence:.3f})',
             f'{ci(m, "thr_acc/sensitivity")} / '
-            f'{ci(m, "thr_acc/specificity")} | '
-            f'{ci(m, "thr_acc/accuracy")} | {_cost(row)} | {_minutes(row)} '
-            f'| {_links(row)} |')
+            f'{ci(m, "thr_acc/specificity")}', ci(m, 'thr_acc/accuracy'),
+            _cost(row), _minutes(row), _links(row)))
     return '\n'.join(lines)
 
 
