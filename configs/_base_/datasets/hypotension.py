@@ -8,11 +8,9 @@
 # Only dataset keys here (mmengine forbids a key in two _base_ files): the
 # experiment config sets the input scaling and the class weights on the
 # model (see configs/nl1d/hypotension/).
-dataset_type = 'SignalDataset'
+_base_ = ['signal_records.py']
+
 data_root = 'data/hypotension'
-ann_file_train = 'train.txt'
-ann_file_val = 'val.txt'
-ann_file_test = 'test.txt'
 group_file = 'data/hypotension/patients.txt'  # record_path patient_id
 sampling_rate = 100  # Hz, convert.py --rate
 clip_len = 2000  # samples: the whole 20-s window (convert.py --window 20)
@@ -35,47 +33,13 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file_train,
-        data_prefix=dict(signal=''),
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file_val,
-        data_prefix=dict(signal=''),
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file_test,
-        data_prefix=dict(signal=''),
-        sampling_rate=sampling_rate,
-        num_classes=2,
-        pipeline=test_pipeline,
-        test_mode=True))
+records = dict(
+    data_root=data_root,
+    data_prefix=dict(signal=''),
+    sampling_rate=sampling_rate)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline, **records))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline, **records))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline, **records))
 
 # AUROC/AUPRC (prevalence beside it) and sensitivity/specificity/PPV at the
 # threshold chosen on validation (Youden's J, kept by ThresholdHook, frozen
