@@ -12,7 +12,7 @@ _EXPORTS = {
     'inference_recognizer': 'inference',
     'get_test_pipeline': 'inference',
     'prepare_record': 'inference',
-    'ExportableRecognizer': 'onnx_export',
+    'ExportableRecognizer': 'exportable_recognizer',
     'export_onnx': 'onnx_export',
     'OnnxRecognizer': 'onnx_inference',
 }

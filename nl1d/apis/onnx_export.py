@@ -1,59 +1,29 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Export a recognizer to ONNX: the whole test-time model in one graph.
 
-The exported graph is what ``tools/test.py`` computes for a batch of
-records, from the windows the test pipeline cut to the scores it dumps:
-
-    inputs (N, num_clips, C, L) float32
-      -> data preprocessor normalisation (when the config sets mean/std)
-      -> (N * num_clips, C, L) -> backbone (with its non-local blocks)
-      -> neck -> head (pooling, fc) -> scores (N * num_clips, K)
-      -> clip averaging of the head (``average_clips``):
-         'prob': softmax, then the mean over the clips  -> (N, K)
-         'score': the mean of the raw scores over the clips -> (N, K)
-         None: raw scores per clip                       -> (N, num_clips, K)
-    = pred_score
+The graph is the ``forward`` of
+:class:`~nl1d.apis.exportable_recognizer.ExportableRecognizer`: the windows
+of ``N`` records in, ``pred_score`` out, as ``tools/test.py`` computes it
+(that module says what the graph holds and what makes it exportable with
+dynamic batch, clips and length).
 
 The window sampling (``SampleWindows``) stays outside: it is data
 preparation, done by the test pipeline, which :mod:`nl1d.apis.onnx_inference`
 runs before ONNX Runtime. The pipeline, class names, thresholds and the
 averaging are stored in the model's metadata (:data:`METADATA_KEYS`).
-
-Two things make the graph exportable with dynamic batch, clips and length:
-
-- every :class:`~nl1d.models.layers.NonLocal1d` computes the plain attention
-  formula (``attn_impl='naive'``: ``softmax(theta phi^T) g``, ``(theta phi^T
-  / L_k) g``, ``ReLU(a_i + b_j) g / L_k``). The memory-lean paths are exact
-  too, but the chunked softmax is an autograd Function with a Python loop
-  and the sorted concatenation path needs ``searchsorted``, which ONNX lacks;
-  ``'auto'`` chooses by size, which the graph must not freeze. The attention
-  code also selects the naive path by itself while ``torch.onnx`` exports.
-- ``nn.MaxPool1d`` (the stem's pool, ``sub_sample`` in non-local blocks) is
-  exported as the identical ``max_pool2d`` over a height of 1: torch.export
-  specialises ``max_pool1d`` to the traced length (torch 2.13).
-
-Every mode of the block exports (all four pairwise functions, with and
-without ``sub_sample``, as a neck and inside the backbone). What cannot be
-exported: ``model.test_cfg.max_testing_views`` (a Python loop over the
-clips; it only bounds memory and is ignored) and a backbone with several
-``out_indices`` (the head takes one stage).
+:mod:`nl1d.apis.onnx_verify` checks an exported model against PyTorch.
 """
 import contextlib
-import copy
 import json
 import logging
-import math
 import os.path as osp
 import warnings
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
-import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
-from torch import Tensor
 
-from mmaction.registry import MODELS
+from .exportable_recognizer import ExportableRecognizer, use_naive_attention
 
 #: Opset of the exported graphs: 18 is the default of torch 2.13's exporter
 #: and the newest that ONNX Runtime >= 1.14 runs everywhere; every operator
@@ -72,146 +42,15 @@ METADATA_KEYS = ('nl1d_version', 'config', 'checkpoint', 'test_pipeline',
                  'input_layout', 'opset')
 
 
-class _MaxPool1dAs2d(nn.Module):
-    """``nn.MaxPool1d`` computed as ``max_pool2d`` over a height of 1:
-    identical values, and a length that stays symbolic in torch.export."""
-
-    def __init__(self, pool: nn.MaxPool1d) -> None:
-        super().__init__()
-
-        def first(value: Any) -> int:
-            return value[0] if isinstance(value, (tuple, list)) else value
-
-        if first(pool.dilation) != 1 or pool.return_indices:
-            raise ValueError(
-                f'ONNX export: {pool} (dilation or return_indices) is not '
-                'supported; use a plain MaxPool1d.')
-        self.kernel_size = first(pool.kernel_size)
-        self.stride = first(pool.stride or pool.kernel_size)
-        self.padding = first(pool.padding)
-        self.ceil_mode = pool.ceil_mode
-
-    def forward(self, x: Tensor) -> Tensor:
-        """(N, C, L) -> (N, C, L_out)."""
-        out = F.max_pool2d(
-            x.unsqueeze(2), (1, self.kernel_size), (1, self.stride),
-            (0, self.padding), ceil_mode=self.ceil_mode)  # (N, C, 1, L_out)
-        return out.squeeze(2)
-
-
-def _replace_max_pool1d(module: nn.Module) -> int:
-    """Swap every ``nn.MaxPool1d`` below ``module`` for
-    :class:`_MaxPool1dAs2d` (in place). Returns how many were swapped."""
-    count = 0
-    for name, child in list(module.named_children()):
-        if isinstance(child, nn.MaxPool1d):
-            setattr(module, name, _MaxPool1dAs2d(child))
-            count += 1
-        else:
-            count += _replace_max_pool1d(child)
-    return count
-
-
-def use_naive_attention(model: nn.Module) -> int:
-    """Make every non-local block of ``model`` compute the plain attention
-    formula (``attn_impl='naive'``), in place.
-
-    Args:
-        model (nn.Module): Any module.
-
-    Returns:
-        int: The number of non-local blocks found.
-    """
-    block_type = MODELS.get('NonLocal1d')
-    count = 0
-    for module in model.modules():
-        if isinstance(module, block_type):
-            module.attn_impl = 'naive'
-            count += 1
-    return count
-
-
-class ExportableRecognizer(nn.Module):
-    """A recognizer's test-time computation as one ``forward``:
-    windows in, ``pred_score`` out (see the module docstring).
-
-    Args:
-        recognizer (nn.Module): A :class:`~nl1d.models.Recognizer1D` (or any
-            mmaction recognizer with ``backbone``, optional ``neck``,
-            ``cls_head`` and a data preprocessor), in eval mode. It is
-            deep-copied; the copy computes the plain attention formula.
-
-    Examples:
-        >>> wrapper = ExportableRecognizer(model)
-        >>> wrapper(torch.randn(2, 5, 1, 2000)).shape  # 2 records, 5 clips
-        torch.Size([2, 2])
-    """
-
-    def __init__(self, recognizer: nn.Module) -> None:
-        super().__init__()
-        model = copy.deepcopy(recognizer).cpu().eval()
-        backbone_out = getattr(model.backbone, 'out_indices', (0, ))
-        if len(backbone_out) != 1:
-            raise ValueError(
-                f'ONNX export: the backbone returns {len(backbone_out)} '
-                f'stages (out_indices={tuple(backbone_out)}); the head takes '
-                'one. Set model.backbone.out_indices to one stage.')
-        average = getattr(model.cls_head, 'average_clips', 'prob')
-        if average not in ('prob', 'score', None):
-            raise ValueError(
-                f'ONNX export: cls_head.average_clips={average!r}; give '
-                "'prob', 'score' or None.")
-        use_naive_attention(model)
-        _replace_max_pool1d(model)
-        self.backbone = model.backbone
-        self.neck = model.neck if getattr(model, 'with_neck', False) else None
-        self.cls_head = model.cls_head
-        self.average_clips = average
-        preprocessor = model.data_preprocessor
-        if getattr(preprocessor, '_enable_normalize', False):
-            # (C, 1) each, as SignalDataPreprocessor holds them
-            self.register_buffer('mean', preprocessor.mean.detach().clone())
-            self.register_buffer('std', preprocessor.std.detach().clone())
-        else:
-            self.mean = self.std = None
-
-    def forward(self, inputs: Tensor) -> Tensor:
-        """Classify ``N`` records of ``num_clips`` windows each.
-
-        Args:
-            inputs (Tensor): (N, num_clips, C, L) float32 windows.
-
-        Returns:
-            Tensor: ``pred_score``, (N, K) (``average_clips`` 'prob' or
-            'score') or (N, num_clips, K) (None).
-        """
-        n, num_clips = inputs.shape[0], inputs.shape[1]
-        x = inputs.float()
-        if self.mean is not None:
-            x = (x - self.mean) / self.std  # (N, num_clips, C, L)
-        x = x.flatten(0, 1)  # (N * num_clips, C, L)
-        x = self.backbone(x)  # (N * num_clips, C', L')
-        if self.neck is not None:
-            x = self.neck(x)
-            if isinstance(x, tuple):  # mmaction's (x, loss_aux)
-                x = x[0]
-        scores = self.cls_head(x)  # (N * num_clips, K)
-        scores = scores.reshape(n, num_clips, scores.shape[-1])
-        if self.average_clips == 'prob':
-            return scores.softmax(dim=2).mean(dim=1)  # (N, K)
-        if self.average_clips == 'score':
-            return scores.mean(dim=1)  # (N, K)
-        return scores  # (N, num_clips, K)
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
 def example_input_shape(cfg: Any,
-                     length: Optional[int] = None,
-                     num_clips: Optional[int] = None,
-                     in_channels: Optional[int] = None) -> Tuple[int, ...]:
+                        length: Optional[int] = None,
+                        num_clips: Optional[int] = None,
+                        in_channels: Optional[int] = None
+                        ) -> Tuple[int, ...]:
     """The shape of one record's windows, (1, num_clips, C, L), from the
     config's test pipeline (``SampleWindows``) and backbone, unless given.
 
@@ -369,63 +208,3 @@ def export_metadata(model: nn.Module,
             getattr(model.cls_head, 'average_clips', 'prob')),
         input_layout='(N records, num_clips windows, C channels, L samples)',
         opset=str(opset))
-
-
-def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
-    """``max |a - b|`` (``inf`` for different shapes, ``nan`` kept)."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    if a.shape != b.shape:
-        return math.inf
-    return float(np.max(np.abs(a - b))) if a.size else 0.0
-
-
-def reference_scores(model: nn.Module, inputs: Tensor) -> np.ndarray:
-    """``pred_score`` of the recognizer itself in PyTorch, through its
-    ``test_step`` (data preprocessor, memory-lean attention, the head's clip
-    averaging), as ``tools/test.py`` computes it.
-
-    Args:
-        model (nn.Module): The recognizer.
-        inputs (Tensor): (N, num_clips, C, L) windows.
-
-    Returns:
-        np.ndarray: (N, K) (or (N, num_clips, K) with
-        ``average_clips=None``).
-    """
-    from mmaction.structures import ActionDataSample
-    data = dict(
-        inputs=[x for x in inputs],
-        data_samples=[ActionDataSample() for _ in range(len(inputs))])
-    with torch.no_grad():
-        results = model.test_step(data)
-    return np.stack([r.pred_score.cpu().float().numpy() for r in results])
-
-
-def verify_onnx(model: nn.Module,
-                onnx_path: str,
-                shapes: Sequence[Sequence[int]],
-                seed: int = 0) -> List[Dict[str, Any]]:
-    """Run the ONNX model in ONNX Runtime and the recognizer in PyTorch
-    (:func:`reference_scores`) on the same random windows; report the
-    largest difference per shape.
-
-    Args:
-        model (nn.Module): The recognizer the model was exported from.
-        onnx_path (str): The exported model.
-        shapes (Sequence[Sequence[int]]): Input shapes (N, num_clips, C, L).
-        seed (int): Seed of the random inputs. Defaults to 0.
-
-    Returns:
-        list[dict]: ``shape`` and ``max_abs_diff`` per input shape.
-    """
-    from .onnx_inference import create_session
-    session = create_session(onnx_path)
-    generator = torch.Generator().manual_seed(seed)
-    report = []
-    for shape in shapes:
-        x = torch.randn(*shape, generator=generator)
-        expected = reference_scores(model, x)
-        got = session.run(None, {INPUT_NAME: x.numpy()})[0]
-        report.append(
-            dict(shape=list(shape), max_abs_diff=max_abs_diff(got, expected)))
-    return report

@@ -17,10 +17,10 @@ import torch
 from mmengine import Config
 
 from nl1d.apis import OnnxRecognizer, inference_recognizer, init_recognizer
-from nl1d.apis.onnx_export import (ExportableRecognizer, export_metadata,
-                                   export_onnx, reference_scores,
-                                   verify_onnx)
+from nl1d.apis.exportable_recognizer import ExportableRecognizer
+from nl1d.apis.onnx_export import export_metadata, export_onnx
 from nl1d.apis.onnx_inference import create_session
+from nl1d.apis.onnx_verify import reference_scores, verify_onnx
 from tests.tools.tiny_signal_utils import REPO, run_tool
 
 R18 = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')

@@ -29,8 +29,9 @@ import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
 from mmengine.config import Config, DictAction
 from nl1d.apis import init_recognizer
 from nl1d.apis.onnx_export import (DEFAULT_OPSET, INPUT_NAME, OUTPUT_NAME,
-                                   export_metadata, export_onnx,
-                                   example_input_shape, verify_onnx)
+                                   example_input_shape, export_metadata,
+                                   export_onnx)
+from nl1d.apis.onnx_verify import verify_onnx
 
 #: Largest ONNX Runtime - PyTorch difference accepted by the check.
 TOLERANCE = 1e-4
