@@ -34,6 +34,11 @@ def _load(name, path):
 convert = _load('_nl1d_hypotension_convert', HYPO / 'convert.py')
 simulate = _load('_nl1d_hypotension_simulate', HYPO / 'simulate.py')
 readers = convert.readers
+sources = convert.sources
+windows = convert.windows
+splits = convert.splits
+physiology = simulate.physiology
+writers = simulate.writers
 map_baseline = _load('_nl1d_map_baseline',
                      ROOT / 'tools' / 'analysis' / 'map_baseline.py')
 
@@ -42,7 +47,7 @@ def pulse_wave(seconds, rate=RATE, heart_rate=72.0, mean=85.0):
     """A plain pressure waveform: a pulse-like periodic wave, mmHg."""
     t = np.arange(int(seconds * rate)) / rate
     phase = (t * heart_rate / 60) % 1
-    return mean + 40 * (simulate.pulse_template(1.0)[(phase * 1000).astype(
+    return mean + 40 * (physiology.pulse_template(1.0)[(phase * 1000).astype(
         int)] - 0.35)
 
 
@@ -51,12 +56,12 @@ def sim_dir(tmp_path_factory):
     """5 simulated patients (one with two recordings), 35-45 min at 100 Hz,
     as .vital files plus subjects.csv, and the same data as WFDB."""
     root = tmp_path_factory.mktemp('hypo_sim')
-    cfg = simulate.SimConfig(rate=RATE, episodes_per_hour=(2.5, 2.5))
+    cfg = physiology.SimConfig(rate=RATE, episodes_per_hour=(2.5, 2.5))
     cases = [('0001', 'P1'), ('0002', 'P2'), ('0003', 'P2'), ('0004', 'P3'),
              ('0005', 'P4'), ('0006', 'P5')]
     for k, (case, _) in enumerate(cases):
         abp, _ = simulate.simulate_recording([7, k], cfg, 35 * 60 + 120 * k)
-        simulate.write_vital(str(root / f'{case}.vital'), abp, RATE)
+        writers.write_vital(str(root / f'{case}.vital'), abp, RATE)
     with open(root / 'subjects.csv', 'w') as f:
         f.write('caseid,subjectid\n' + ''.join(f'{c},{p}\n' for c, p in cases))
     return root
@@ -78,7 +83,7 @@ def test_vital_roundtrip_with_gaps(tmp_path):
     abp = pulse_wave(120).astype(np.float32)
     abp[3000:3500] = np.nan
     path = str(tmp_path / 'case.vital')
-    simulate.write_vital(path, abp, RATE)
+    writers.write_vital(path, abp, RATE)
     rec = readers.read_recording(path)
     assert rec.rate == RATE and rec.source == 'SNUADC/ART'
     np.testing.assert_array_equal(np.isnan(rec.signal), np.isnan(abp))
@@ -89,7 +94,7 @@ def test_vital_roundtrip_with_gaps(tmp_path):
 
 def test_vital_without_pressure_track_names_file_and_fix(tmp_path):
     path = str(tmp_path / 'ecg_only.vital')
-    simulate.write_vital(path, pulse_wave(60), RATE, track='SNUADC/ECG_II')
+    writers.write_vital(path, pulse_wave(60), RATE, track='SNUADC/ECG_II')
     with pytest.raises(readers.MissingTrackError) as e:
         readers.read_recording(path)
     assert 'ecg_only.vital' in str(e.value)
@@ -100,14 +105,14 @@ def test_vital_without_pressure_track_names_file_and_fix(tmp_path):
 def test_wfdb_single_and_multi_segment(tmp_path, segments):
     abp = pulse_wave(90)
     abp[2000:2100] = np.nan
-    simulate.write_wfdb(str(tmp_path / 'rec'), abp, RATE, segments=segments)
+    writers.write_wfdb(str(tmp_path / 'rec'), abp, RATE, segments=segments)
     rec = readers.read_recording(str(tmp_path / 'rec.hea'))
     assert rec.rate == RATE and rec.source == 'ABP' and len(rec.signal) == \
         len(abp)
     np.testing.assert_array_equal(np.isnan(rec.signal), np.isnan(abp))
     np.testing.assert_allclose(rec.signal, abp, atol=0.006, equal_nan=True)
     if segments > 1:  # segment headers are not recordings of their own
-        found = convert.find_recordings([str(tmp_path)])
+        found = sources.find_recordings([str(tmp_path)])
         assert [osp.basename(p) for p, _ in found] == ['rec.hea']
     with pytest.raises(readers.MissingTrackError, match='--channel'):
         readers.read_recording(str(tmp_path / 'rec.hea'), channels=['ART'])
@@ -136,7 +141,7 @@ def test_wrong_rate_is_refused(tmp_path):
     assert 'a.npy' in str(e.value) and 'sampling rate is probably wrong' in \
         str(e.value) and '--input-rate' in str(e.value)
     path = str(tmp_path / 'b.vital')
-    simulate.write_vital(path, pulse_wave(60), RATE)
+    writers.write_vital(path, pulse_wave(60), RATE)
     with pytest.raises(readers.RecordingError, match='drop --input-rate'):
         readers.read_recording(path, input_rate=250)
 
@@ -144,7 +149,7 @@ def test_wrong_rate_is_refused(tmp_path):
 def test_resample_keeps_gaps_and_waveform():
     abp = pulse_wave(30, rate=500)
     abp[5000:6000] = np.nan
-    out = convert.resample(abp, 500, 100)
+    out = windows.resample(abp, 500, 100)
     assert len(out) == len(abp) // 5
     gap = np.isnan(out)
     assert gap[1000:1200].all() and not gap[:980].any() and \
@@ -208,9 +213,9 @@ def test_patient_level_split_without_leakage(converted):
 
 def test_split_is_stratified_and_seeded():
     has_pos = {f'P{i}': i % 3 == 0 for i in range(30)}
-    a = convert.split_patients(has_pos, (0.6, 0.2, 0.2), seed=0)
-    assert a == convert.split_patients(has_pos, (0.6, 0.2, 0.2), seed=0)
-    assert a != convert.split_patients(has_pos, (0.6, 0.2, 0.2), seed=1)
+    a = splits.split_patients(has_pos, (0.6, 0.2, 0.2), seed=0)
+    assert a == splits.split_patients(has_pos, (0.6, 0.2, 0.2), seed=0)
+    assert a != splits.split_patients(has_pos, (0.6, 0.2, 0.2), seed=1)
     for split, n_pos, n_all in (('train', 6, 18), ('val', 2, 6),
                                 ('test', 2, 6)):
         members = [p for p, s in a.items() if s == split]
@@ -238,8 +243,8 @@ def test_missing_track_stops_or_is_skipped(sim_dir, tmp_path):
     src = tmp_path / 'src'
     src.mkdir()
     (src / '0001.vital').write_bytes((sim_dir / '0001.vital').read_bytes())
-    simulate.write_vital(str(src / 'ecg.vital'), pulse_wave(60), RATE,
-                         track='SNUADC/ECG_II')
+    writers.write_vital(str(src / 'ecg.vital'), pulse_wave(60), RATE,
+                        track='SNUADC/ECG_II')
     args = ['--src', str(src), '--out', str(tmp_path / 'out'), '--split',
             '1', '0', '0']
     with pytest.raises(readers.MissingTrackError, match='ecg.vital'):
@@ -252,7 +257,7 @@ def test_empty_result_explains(tmp_path):
     src = tmp_path / 'src'
     src.mkdir()
     # A pressure in kPa (mmHg / 7.5): every window fails the MAP range.
-    simulate.write_vital(str(src / 'kpa.vital'), pulse_wave(900) / 7.5, RATE)
+    writers.write_vital(str(src / 'kpa.vital'), pulse_wave(900) / 7.5, RATE)
     with pytest.raises(RuntimeError) as e:
         convert.main(['--src', str(src), '--out', str(tmp_path / 'out')])
     assert 'no window written' in str(e.value)

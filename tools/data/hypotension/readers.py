@@ -75,8 +75,9 @@ def format_of(path: str) -> str:
 
 def _vital_track(path: str, candidates: Sequence[str]) -> str:
     """The track name to read from a .vital file (reads the header only)."""
-    import vitaldb  # a runtime requirement; imported here to keep imports
-    # of this module cheap
+    # vitaldb is a runtime requirement, imported here to keep imports of
+    # this module cheap
+    import vitaldb
     names = vitaldb.VitalFile(path, header_only=True).get_track_names()
     for candidate in candidates:
         if candidate in names:
