@@ -6,7 +6,8 @@ def parse_version_info(version_str: str) -> tuple:
     """Parse a version string into a tuple of ints (and a trailing tag).
 
     Args:
-        version_str (str): The version string, e.g. ``'0.1.0'`` or ``'0.1.0rc1'``.
+        version_str (str): The version string, e.g. ``'0.1.0'`` or
+            ``'0.1.0rc1'``.
 
     Returns:
         tuple: e.g. ``(0, 1, 0)`` or ``(0, 1, 0, 'rc1')``.

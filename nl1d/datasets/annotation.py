@@ -210,4 +210,3 @@ def record_info(filename: str,
     if label is not None:
         info['label'] = label
     return info
-

@@ -37,8 +37,8 @@ def make_records(tmp_path: Path) -> Callable:
     def _make(lengths: Sequence[int], channels: int = 1,
               labels: Sequence[int] = None):
         rng = np.random.default_rng(0)
-        labels = labels if labels is not None else [i % 2 for i in
-                                                     range(len(lengths))]
+        if labels is None:
+            labels = [i % 2 for i in range(len(lengths))]
         records = [(rng.standard_normal((channels, n)).astype(np.float32),
                     lab) for n, lab in zip(lengths, labels)]
         return write_records(tmp_path, records), tmp_path

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 import nl1d
-import nl1d.utils
+import nl1d.utils  # noqa: F401 (the package whose attribute is tested)
 
 
 def test_collect_env_twice():

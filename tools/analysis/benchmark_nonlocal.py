@@ -156,9 +156,9 @@ def main(argv=None) -> None:
         print(json.dumps(worker(args)))
         return
     rows = []
-    header = (f'| mode | L | nl1d time | mmcv time | time ratio | '
-              f'nl1d peak | mmcv peak | memory ratio |\n'
-              f'|---|---|---|---|---|---|---|---|')
+    header = ('| mode | L | nl1d time | mmcv time | time ratio | '
+              'nl1d peak | mmcv peak | memory ratio |\n'
+              '|---|---|---|---|---|---|---|---|')
     print(f'C = {args.channels}, N = {args.batch}, sub_sample = '
           f'{args.sub_sample}, forward + backward, one process per figure, '
           f'best of {args.rounds} round(s)')

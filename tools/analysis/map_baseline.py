@@ -178,8 +178,8 @@ def data_samples(maps: np.ndarray, labels: np.ndarray, files: List[str],
             pred_label=torch.tensor(int(p >= 0.5)),
             gt_label=torch.tensor([label]),
             filename=file,
-            map=float(m)) for p, label, file, m in zip(probs, labels, files,
-                                                        maps)
+            map=float(m))
+        for p, label, file, m in zip(probs, labels, files, maps)
     ]
 
 

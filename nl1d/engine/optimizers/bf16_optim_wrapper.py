@@ -19,7 +19,8 @@ class BF16OptimWrapper(OptimWrapper):
     yet CPUs with AVX512-BF16 or AMX run convolutions in bfloat16 much
     faster than in float32 (the demo config's whole training step, R18 +
     non-local neck, 2000-sample windows, batch 32, two Xeon cores with AMX:
-    52.4 -> 93.2 samples/s, ``tools/analysis/benchmark_dataloader.py``). bfloat16 has float32's exponent range, so
+    52.4 -> 93.2 samples/s, ``tools/analysis/benchmark_dataloader.py``).
+    bfloat16 has float32's exponent range, so
     no loss scaling is needed; weights, gradients and the optimizer state
     stay float32, and the non-local affinity and softmax run in float32
     (:class:`~nl1d.models.layers.NonLocal1d`).

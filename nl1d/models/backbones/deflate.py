@@ -111,4 +111,3 @@ def deflate_state_dict(
                 'ResNet of the same depth and base_channels.')
         deflated[key] = value.to(target.dtype)
     return deflated, missing, list(foreign)
-

@@ -16,8 +16,9 @@ same ``y`` (up to float rounding) as the naive formula, with the layout
   :func:`torch.nn.functional.scaled_dot_product_attention` (fused kernels on
   GPU) or through
   :class:`~nl1d.models.layers.chunked_softmax.ChunkedSoftmaxAttention`, exact
-  attention computed in query chunks and recomputed chunk by chunk in backward (the CPU path:
-  ``O(L)`` memory, about as fast as the naive computation).
+  attention computed in query chunks and recomputed chunk by chunk in
+  backward (the CPU path: ``O(L)`` memory, about as fast as the naive
+  computation).
 - ``dot_product`` (``f = theta_i . phi_j``, ``C(x) = L_k``):
   :func:`dot_product_attention` as ``theta (phi^T g) / L_k`` in linear time
   and memory.
@@ -242,4 +243,3 @@ def concatenation_attention(a: Tensor,
     sum_v = prefix_v.gather(1, index)  # (N, L, E_v)
     sum_bv = prefix_bv.gather(1, index)  # (N, L, E_v)
     return (a[:, :, None] * sum_v + sum_bv) / keys
-

@@ -133,8 +133,8 @@ def test_bootstrap_cis_and_save_best_rule():
     assert hook.rules == ['greater'] * len(names)
 
 
-@pytest.mark.parametrize('num_scores, bad_label', [(1, 2), (2, 2), (4, 4),
-                                                    (4, -1)])
+@pytest.mark.parametrize('num_scores, bad_label',
+                         [(1, 2), (2, 2), (4, 4), (4, -1)])
 def test_labels_outside_the_scores_share_one_message(num_scores, bad_label):
     """Both metrics refuse labels the head has no score for, one message."""
     rng = np.random.default_rng(0)
