@@ -19,7 +19,7 @@ import sys
 from typing import Dict, Optional, Sequence
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from mmengine import DictAction
+from nl1d.utils import add_cfg_options, load_config
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -41,12 +41,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='e.g. cpu, cuda:0 (PyTorch only)')
     parser.add_argument('--sampling-rate', type=float, default=None,
                         help='Hz; defaults to the test dataset\'s')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='override settings of the config, xxx=yyy format')
+    add_cfg_options(parser, default={})
     args = parser.parse_args(argv)
     wanted = (1, 2) if args.onnx else (3, )
     if len(args.paths) not in wanted:
@@ -90,12 +85,9 @@ def format_probabilities(probs: Sequence[float],
 
 def run_pytorch(args: argparse.Namespace) -> str:
     """Classify with the recognizer in PyTorch."""
-    from mmengine.config import Config
-
     from nl1d.apis import inference_recognizer, init_recognizer
     config, checkpoint, signal = args.paths
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(config, args.cfg_options)
     model = init_recognizer(cfg, checkpoint, device=args.device)
     result = inference_recognizer(
         model, signal, sampling_rate=args.sampling_rate)
@@ -110,11 +102,8 @@ def run_onnx(args: argparse.Namespace) -> str:
     from nl1d.apis.onnx_inference import OnnxRecognizer
     pipeline = sampling_rate = None
     if len(args.paths) == 2:
-        from mmengine.config import Config
-
         from nl1d.apis.inference import get_sampling_rate, get_test_pipeline
-        cfg = Config.fromfile(args.paths[0])
-        cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.paths[0], args.cfg_options)
         pipeline, sampling_rate = get_test_pipeline(cfg), \
             get_sampling_rate(cfg)
     if args.sampling_rate is not None:

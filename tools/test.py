@@ -10,16 +10,16 @@ Examples:
     bash tools/dist_test.sh CONFIG CHECKPOINT 2 --dump result.pkl
 """
 import argparse
-import os
 import os.path as osp
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
-from nl1d.utils import (check_checkpoint_fits, check_config, setup_dist,
-                        teardown_dist)
+from nl1d.utils import (add_cfg_options, add_launcher_args,
+                        check_checkpoint_fits, check_config, set_local_rank,
+                        setup_dist, teardown_dist)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,26 +34,9 @@ def parse_args() -> argparse.Namespace:
         '--dump',
         type=str,
         help='dump predictions to a pickle file for offline evaluation')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_cfg_options(parser)
+    add_launcher_args(parser)
+    return set_local_rank(parser.parse_args())
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

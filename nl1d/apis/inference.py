@@ -23,7 +23,6 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from mmengine.config import DictAction
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
@@ -32,6 +31,7 @@ from nl1d.datasets.annotation import record_info
 from nl1d.datasets.class_names import classes_of_dataset_cfg
 from nl1d.datasets.signal_io import open_signal
 from nl1d.engine.hooks.threshold_hook import stored_thresholds
+from nl1d.utils.cli import add_cfg_options, load_config
 
 #: Pipeline steps that read a record from disk; dropped for array inputs.
 LOADING_TRANSFORMS = ('LoadSignal', )
@@ -355,9 +355,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--sampling-rate', type=float, default=None,
                         help='Hz; defaults to the test dataset\'s')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='override settings of the config, xxx=yyy format')
+    add_cfg_options(parser, default={})
     return parser.parse_args(argv)
 
 
@@ -365,8 +363,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     """``python -m nl1d.apis.inference CONFIG CKPT a.npy b.npy --out
     scores.csv``: batch inference with a progress bar (on stderr)."""
     args = parse_args(argv)
-    cfg = mmengine.Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     files = _expand_inputs(args.inputs)
     missing = [f for f in files if not osp.isfile(f)]
     if missing:

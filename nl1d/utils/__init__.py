@@ -1,5 +1,7 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 from .atomic_save import AtomicLocalBackend, atomic_write
+from .cli import (add_cfg_options, add_launcher_args, load_config,
+                  set_local_rank)
 # Binds the name to the function for good, as mmaction.utils does (a lazy
 # import would rebind it to the submodule on the first call).
 from .collect_env import collect_env
@@ -18,5 +20,6 @@ __all__ = [
     'CheckpointMismatchError', 'check_state_dict', 'check_checkpoint_fits',
     'atomic_write', 'AtomicLocalBackend', 'is_complete_checkpoint',
     'find_resumable_checkpoint', 'ConfigError', 'check_config',
-    'default_backend', 'setup_dist', 'teardown_dist', 'collect_env'
+    'default_backend', 'setup_dist', 'teardown_dist', 'collect_env',
+    'add_cfg_options', 'add_launcher_args', 'set_local_rank', 'load_config'
 ]

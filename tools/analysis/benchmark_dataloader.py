@@ -25,10 +25,10 @@ from typing import Dict, Iterator
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
 import torch
 from mmaction.registry import MODELS
-from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+from nl1d.utils import add_cfg_options, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,8 +52,7 @@ def parse_args() -> argparse.Namespace:
         help='time the step in mixed precision, as tools/train.py --amp '
         '(bfloat16 on a CPU, float16 on a GPU)')
     parser.add_argument('--out', default=None, help='write results as JSON')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
+    add_cfg_options(parser)
     return parser.parse_args()
 
 
@@ -116,9 +115,7 @@ def time_train_step(model, optim_wrapper, batch, iters: int, warmup: int,
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     loader_cfg = cfg.train_dataloader
     if args.batch_size is not None:

@@ -12,7 +12,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 import mmengine
-from mmengine import Config, DictAction
+from mmengine import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner import CheckpointLoader
@@ -21,6 +21,7 @@ from mmengine.utils import ProgressBar
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.engine import (describe_entry, stored_thresholds,
                          threshold_metrics)
+from nl1d.utils import add_cfg_options, load_config
 
 #: Metrics of a test evaluator that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -43,11 +44,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--chunk-size', type=int, default=256,
                         help='records processed per step')
     parser.add_argument('--out', help='write the metrics to this json file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
+    add_cfg_options(
+        parser, default={},
         help='override settings of the config, xxx=yyy format, e.g. '
         'test_evaluator.0.n_bootstrap=1000')
     return parser.parse_args()
@@ -137,8 +135,7 @@ def evaluate_dump(cfg: Config,
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if not osp.isfile(args.results):
         raise FileNotFoundError(
             f'{args.results} does not exist: write it with `tools/test.py '

@@ -31,9 +31,11 @@ from typing import Dict, List
 
 import torch
 import torch.nn as nn
-from mmengine import Config, DictAction
+from mmengine import Config
 from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.registry import init_default_scope
+
+from nl1d.utils import add_cfg_options, load_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -48,8 +50,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--executed', action='store_true',
         help='count the attention as nl1d executes it (linear dot product, '
         'sorted concatenation) instead of the non-local formula')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, as in tools/train.py')
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
@@ -144,9 +145,7 @@ def analyse(cfg: Config, length: int, in_channels: int = None,
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     result = analyse(cfg, args.length, args.in_channels, args.executed)
     split = '=' * 60
     print(f'{split}\nConfig: {args.config}\nInput: one window, '

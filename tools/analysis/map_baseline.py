@@ -33,13 +33,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine import Config, DictAction
+from mmengine import Config
 from mmengine.evaluator import Evaluator
 from mmengine.logging import MMLogger, print_log
 from mmengine.registry import init_default_scope
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.engine import threshold_metrics
+from nl1d.utils import add_cfg_options, load_config
 
 #: Metrics that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -60,11 +61,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--dump', help='write the test predictions to this '
                         'pickle (tools/test.py --dump format)')
     parser.add_argument('--out', help='write the test metrics to this json')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
+    add_cfg_options(
+        parser, default={},
         help='override settings of the config, xxx=yyy format, e.g. '
         'test_evaluator.0.n_bootstrap=2000')
     return parser.parse_args(argv)
@@ -253,8 +251,7 @@ def run(cfg: Config, last_seconds: Optional[float] = None,
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('map_baseline', log_level='INFO')
     metrics, samples = run(cfg, args.last_seconds, args.channel)
     print_log('MAP baseline: ' + format_metrics(metrics, len(samples)),

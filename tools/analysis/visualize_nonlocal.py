@@ -25,13 +25,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
-from mmengine import Config, DictAction  # noqa: E402
+from mmengine import Config  # noqa: E402
 from mmengine.utils import ProgressBar  # noqa: E402
 
 import nl1d  # noqa: F401,E402
 from nl1d.apis import init_recognizer  # noqa: E402
 from nl1d.apis.inference import get_test_pipeline  # noqa: E402
 from nl1d.models.layers import NonLocal1d  # noqa: E402
+from nl1d.utils import add_cfg_options, load_config  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,8 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--channel', type=int, default=0,
                         help='channel drawn as the waveform')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        default={}, help='override config settings')
+    add_cfg_options(parser, default={})
     return parser.parse_args()
 
 
@@ -218,8 +218,7 @@ def _clip_len(cfg: Config) -> Optional[int]:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = init_recognizer(cfg, args.checkpoint, device=args.device)
     signal = np.load(args.signal, mmap_mode='r')
     if signal.ndim == 1:

@@ -31,11 +31,11 @@ from typing import Callable, Dict, List, Sequence
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from nl1d.apis import OnnxRecognizer, inference_recognizer, init_recognizer
 from nl1d.apis.inference import (get_sampling_rate, get_test_pipeline,
                                  prepare_record)
+from nl1d.utils import add_cfg_options, load_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,9 +57,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=None,
                         help='threads of both runtimes (default: PyTorch\'s)')
     parser.add_argument('--out', help='write the results as JSON')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='override settings of the config, xxx=yyy format')
+    add_cfg_options(parser, default={})
     return parser.parse_args()
 
 
@@ -132,8 +130,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     threads = torch.get_num_threads()
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = init_recognizer(cfg, args.checkpoint, device='cpu')
     onnx_model = OnnxRecognizer(
         args.onnx, get_test_pipeline(cfg), get_sampling_rate(cfg),

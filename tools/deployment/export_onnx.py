@@ -26,12 +26,12 @@ import os.path as osp
 import sys
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
-from mmengine.config import Config, DictAction
 from nl1d.apis import init_recognizer
 from nl1d.apis.onnx_export import (DEFAULT_OPSET, INPUT_NAME, OUTPUT_NAME,
                                    example_input_shape, export_metadata,
                                    export_onnx)
 from nl1d.apis.onnx_verify import verify_onnx
+from nl1d.utils import add_cfg_options, load_config
 
 #: Largest ONNX Runtime - PyTorch difference accepted by the check.
 TOLERANCE = 1e-4
@@ -69,16 +69,13 @@ def parse_args() -> argparse.Namespace:
         'static)')
     parser.add_argument('--no-verify', action='store_true',
                         help='skip the comparison with PyTorch')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='override settings of the config, xxx=yyy format')
+    add_cfg_options(parser, default={})
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = init_recognizer(cfg, args.checkpoint, device='cpu')
     shape = example_input_shape(cfg, args.length, args.num_clips)
     out_dir = osp.dirname(osp.abspath(args.out))
