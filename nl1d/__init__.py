@@ -9,6 +9,8 @@ from .utils.warnings_filter import filter_known_warnings
 
 filter_known_warnings()
 
+import importlib  # noqa: E402
+
 import torch  # noqa: E402
 
 # torch's weights-only allow-list as it was before `import nl1d`: restored
@@ -36,32 +38,33 @@ def _check_version(name: str, version: str, low: str, high: str,
             f'{name}=={version} is installed. {fix}')
 
 
+def _require(module: str, name: str, low: str, high: str, missing: str,
+             fix: str) -> None:
+    """Import ``module`` (``missing`` says how to install it) and check its
+    version with :func:`_check_version`."""
+    try:
+        imported = importlib.import_module(module)
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(missing) from e
+    _check_version(name, imported.__version__, low, high, fix)
+
+
 _check_version('mmengine', mmengine.__version__, mmengine_minimum_version,
                mmengine_maximum_version,
                'Run `pip install -c requirements/constraints.txt .` from the '
                'nl1d repository.')
+_require('mmcv', 'mmcv', mmcv_minimum_version, mmcv_maximum_version,
+         missing='nl1d needs mmcv-lite (or mmcv) <2.2.0: run `pip install '
+         '"mmcv-lite==2.1.0"`.',
+         fix='mmaction2 1.2.0 refuses mmcv>=2.2.0 at import: run '
+         '`pip install "mmcv-lite==2.1.0"`.')
+_require('mmaction', 'mmaction2', mmaction_minimum_version,
+         mmaction_maximum_version,
+         missing='nl1d needs mmaction2 1.2.0. Install it without its '
+         'dependencies (they drag in decord and opencv-contrib-python): '
+         '`pip install --no-deps -r requirements/mmaction.txt`.',
+         fix='Run `pip install --no-deps -r requirements/mmaction.txt`.')
 
-try:
-    import mmcv
-except ImportError as e:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        'nl1d needs mmcv-lite (or mmcv) <2.2.0: run `pip install '
-        '"mmcv-lite==2.1.0"`.') from e
-_check_version('mmcv', mmcv.__version__, mmcv_minimum_version,
-               mmcv_maximum_version,
-               'mmaction2 1.2.0 refuses mmcv>=2.2.0 at import: run '
-               '`pip install "mmcv-lite==2.1.0"`.')
-
-try:
-    import mmaction
-except ImportError as e:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        'nl1d needs mmaction2 1.2.0. Install it without its dependencies '
-        '(they drag in decord and opencv-contrib-python): `pip install '
-        '--no-deps -r requirements/mmaction.txt`.') from e
-_check_version('mmaction2', mmaction.__version__, mmaction_minimum_version,
-               mmaction_maximum_version,
-               'Run `pip install --no-deps -r requirements/mmaction.txt`.')
 
 # Stack repairs: before anything imports mmaction.models.
 from .utils.compat import install_drn_stub, restore_safe_globals  # noqa

@@ -25,13 +25,13 @@ mostly noise.
 import logging
 import os.path as osp
 from collections import Counter
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, List, Optional, Tuple
 
 import numpy as np
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from nl1d.datasets.annotation import load_annotation
+from nl1d.datasets.annotation import AnnotationRecord, load_annotation
 
 #: Fewer validation records than this make ``save_best`` a noisy choice.
 MIN_VAL_RECORDS = 50
@@ -63,18 +63,35 @@ def _joined(data_root: Optional[str], path: str) -> str:
     return path
 
 
+def _local_records(
+        dataset: dict) -> Tuple[Optional[str], List[AnnotationRecord]]:
+    """The annotation file of a dataset config, joined to its ``data_root``,
+    and its records.
+
+    Args:
+        dataset (dict): A dataset config.
+
+    Returns:
+        tuple[str | None, list[AnnotationRecord]]: ``(ann_file, records)``;
+        ``(None, [])`` when the dataset names no local annotation file that
+        exists.
+    """
+    ann_file = dataset.get('ann_file')
+    if not ann_file:
+        return None, []
+    ann_file = _joined(dataset.get('data_root'), ann_file)
+    if '://' in ann_file or not osp.isfile(ann_file):
+        return None, []
+    records, _ = load_annotation(ann_file)
+    return ann_file, records
+
+
 def _check_dataset(dataset: dict, loader: str, in_channels: Optional[int],
                    num_classes: Optional[int], errors: List[str]) -> None:
     """Labels against ``num_classes``, the first record against
     ``in_channels``. Unreadable input is left to the dataset's own checks,
     which name every problem when the dataloader is built."""
-    ann_file = dataset.get('ann_file')
-    if not ann_file:
-        return
-    ann_file = _joined(dataset.get('data_root'), ann_file)
-    if '://' in ann_file or not osp.isfile(ann_file):
-        return
-    records, _ = load_annotation(ann_file)
+    ann_file, records = _local_records(dataset)
     if not records:
         return
     if num_classes is not None:
@@ -118,13 +135,7 @@ def _save_best_warnings(cfg: Config, num_classes: Optional[int]) -> List[str]:
         return []
     messages = []
     for dataset in _dataset_leaves(cfg.val_dataloader.get('dataset')):
-        ann_file = dataset.get('ann_file')
-        if not ann_file:
-            continue
-        ann_file = _joined(dataset.get('data_root'), ann_file)
-        if '://' in ann_file or not osp.isfile(ann_file):
-            continue
-        records, _ = load_annotation(ann_file)
+        ann_file, records = _local_records(dataset)
         if not records:
             continue
         counts = Counter(r.label for r in records)
