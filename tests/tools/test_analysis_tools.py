@@ -96,9 +96,14 @@ def test_eval_metric_cli_uses_checkpoint_threshold(eval_metric, tmp_path,
     log = capsys.readouterr().out
     assert "chosen on validation by Youden's J at epoch 4" in log
     assert f'loaded from checkpoint {ckpt}' in log
+    # Off a terminal the progress is a few whole lines, not one per chunk.
+    progress = [line for line in log.splitlines()
+                if line.startswith('evaluate: ')]
+    assert progress[0] == 'evaluate: 0/120' and len(progress) == 4
+    assert progress[-1].startswith('evaluate: 120/120 (100%)')
 
 
-def test_plot_curves_binary_and_multiclass(tmp_path, monkeypatch):
+def test_plot_curves_binary_and_multiclass(tmp_path, monkeypatch, capsys):
     plot_curves = _tool('plot_curves')
     samples, _, _ = _binary_dump()
     dump = str(tmp_path / 'result.pkl')
@@ -111,6 +116,10 @@ def test_plot_curves_binary_and_multiclass(tmp_path, monkeypatch):
     plot_curves.main()
     for name in ('roc.png', 'pr.png'):
         _assert_png(str(tmp_path / 'bin' / name))
+    # 30 bootstrap resamples off a terminal: the start and every quarter.
+    progress = [line for line in capsys.readouterr().out.splitlines()
+                if line.startswith('bootstrap: ')]
+    assert len(progress) == 5 and progress[0] == 'bootstrap: 0/30'
 
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 3, 90)

@@ -16,12 +16,11 @@ from mmengine import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner import CheckpointLoader
-from mmengine.utils import ProgressBar
-
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.engine import (describe_entry, stored_thresholds,
                          threshold_metrics)
 from nl1d.utils import add_cfg_options, load_config
+from nl1d.utils.progress import ProgressBar
 
 #: Metrics of a test evaluator that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -124,12 +123,11 @@ def evaluate_dump(cfg: Config,
     """
     if evaluator is None:
         evaluator = build_evaluator(cfg, checkpoint, threshold)
-    bar = ProgressBar(len(results))
+    bar = ProgressBar(len(results), title='evaluate')
     for start in range(0, len(results), chunk_size):
         chunk = results[start:start + chunk_size]
         evaluator.process(chunk)
         bar.update(len(chunk))
-    print()
     return evaluator.evaluate(len(results))
 
 

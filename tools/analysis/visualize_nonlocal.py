@@ -26,13 +26,12 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
 from mmengine import Config  # noqa: E402
-from mmengine.utils import ProgressBar  # noqa: E402
-
 import nl1d  # noqa: F401,E402
 from nl1d.apis import init_recognizer  # noqa: E402
 from nl1d.apis.inference import get_test_pipeline  # noqa: E402
 from nl1d.models.layers import NonLocal1d  # noqa: E402
 from nl1d.utils import add_cfg_options, load_config  # noqa: E402
+from nl1d.utils.progress import ProgressBar  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -131,7 +130,7 @@ def capture_attention(model: nn.Module, window: np.ndarray,
         for handle in handles:
             handle.remove()
     maps = {}
-    bar = ProgressBar(len(blocks))
+    bar = ProgressBar(len(blocks), title='attention maps')
     for name, block in blocks.items():
         maps[name] = block.attention_map(inputs[name])[0].cpu().numpy()
         bar.update()

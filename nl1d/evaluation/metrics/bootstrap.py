@@ -13,7 +13,8 @@ from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
-from mmengine.utils import ProgressBar
+
+from ...utils.progress import ProgressBar
 
 
 def _resample_indices(rng: np.random.Generator,
@@ -72,7 +73,7 @@ def bootstrap_ci(statistic: Callable[[np.ndarray], Dict[str, float]],
         members = [np.flatnonzero(inverse == g) for g in range(num_units)]
     rng = np.random.default_rng(seed)
     values: Dict[str, list] = {}
-    bar = ProgressBar(n_resamples) if progress else None
+    bar = ProgressBar(n_resamples, title='bootstrap') if progress else None
     for _ in range(n_resamples):
         idx = _resample_indices(rng, members, num_units)
         for name, value in statistic(idx).items():
