@@ -50,15 +50,29 @@ def _row(name, group, **extra):
 
 
 def test_tables_and_readme_update(tmp_path):
+    from zoo_rows import ROWS
     from zoo_tables import render_tables, update_readme
     rows = [_row('ucr-ecg200-nl_r18_res5', 'ucr'),
             _row('seed-cinc2017-af-20s-nl_r34_res3', 'seed')]
     tables = render_tables(rows)
-    assert '| ECG200 | NL R18 (res5) | 90.0 [85.0, 95.0] | 87.4 | 93.0 ' \
-        '(InceptionTime) |' in tables['ucr']
+    assert '| ECG200 | NL R18 (res5) | 90.0 [85.0, 95.0] | 87.4 | +2.6 | ' \
+        '93.0 (InceptionTime) |' in tables['ucr']
     seed = tables['seed'].splitlines()
     assert seed[3].startswith('| R34 | not run | not run | 0.970<br>')
     assert 'test machine' in tables['machine']
+    # Rows without results are listed with the command that runs them.
+    pending = [dict(ROWS[name], not_run=True) for name in
+               ('ucr-ecg200-r18', 'apnea-ecg-rr-r18',
+                'ablation-ucr-ecg200-1xb16-50e')]
+    listed = render_tables(rows[:1] + pending[:1] + rows[1:] + pending[1:])
+    ucr = listed['ucr'].splitlines()
+    assert ucr[2].startswith('| ECG200 | NL R18 (res5) | 90.0 [85.0, 95.0] '
+                             '| 87.4 | +2.6 |')
+    assert ucr[3].startswith('| ECG200 | R18 | not run yet (`model_zoo.py '
+                             'run ucr-ecg200-r18`) | 87.4 |')
+    assert 'not run yet (`model_zoo.py run apnea-ecg-rr-r18`)' in \
+        listed['apnea']
+    assert 'ablation' not in listed
     readme = tmp_path / 'README.md'
     readme.write_text('a\n<!-- zoo:ucr -->\nold\n<!-- /zoo:ucr -->\nb\n'
                       '<!-- zoo:apnea -->\nkept\n<!-- /zoo:apnea -->\n')

@@ -247,11 +247,13 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.logs:
             copy_logs(args.work_root, args.logs)
         rows = []
-        for name in ROWS:
+        for name, row in ROWS.items():
             path = osp.join(args.work_root, name, 'row.json')
             if osp.exists(path):
                 with open(path) as f:
                     rows.append(json.load(f))
+            else:
+                rows.append(dict(row, not_run=True))
         tables = render_tables(rows)
         if args.update:
             update_readme(args.update, tables)

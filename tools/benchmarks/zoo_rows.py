@@ -100,6 +100,13 @@ def _rows() -> List[dict]:
                 'NL R18 (res5)', f'{ablation}{variant}_ucr-{low}.py',
                 f'ucr-{name}', 'last', what=what,
                 metric='thr_acc/accuracy'))
+    for low, name in (('twoleadecg', 'TwoLeadECG'),
+                      ('ecgfivedays', 'ECGFiveDays')):
+        rows.append(_row(
+            f'ablation-ucr-{low}-1xb16-500e-strides-1222', 'ablation', name,
+            'NL R18 (res5)', f'{ablation}1xb16-500e-strides-1222_ucr-{low}.py',
+            f'ucr-{name}', 'last', what='res3-res5 downsample (x8) on 23 '
+            'training series', metric='thr_acc/accuracy'))
     for variant, what in (
             ('1xb32-sgd-step-40e', 'the paper\'s recipe: SGD lr 0.04 (the '
              '8xb32 lr on one process), step decay'),

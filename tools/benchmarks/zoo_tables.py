@@ -35,23 +35,38 @@ def _minutes(row: dict) -> str:
 
 def _links(row: dict) -> str:
     config = row['config'].replace('configs/nl1d/', '')
+    if row.get('not_run'):
+        return f'[config]({config})'
     return f'[config]({config}) · [log]({LOG_DIR}/{row["name"]}.json)'
+
+
+def _not_run(row: dict) -> str:
+    """The cell of a row that has no result yet, with its command."""
+    return f'not run yet (`model_zoo.py run {row["name"]}`)'
 
 
 def ucr_table(rows: List[dict]) -> str:
     lines = [
         '| dataset | model | test accuracy % [95% CI] | published ResNet | '
-        'best published | test AUROC [95% CI] | params / FLOPs (one series)'
-        ' | train time | |', '|---|---|---|---|---|---|---|---|---|'
+        '− ResNet | best published | test AUROC [95% CI] | params / FLOPs '
+        '(one series) | train time | |',
+        '|---|---|---|---|---|---|---|---|---|---|'
     ]
     for row in rows:
-        m = row['metrics']
         published = row['published']
         best = max(published.items(), key=lambda kv: kv[1])
+        resnet = f'{published["ResNet"]:.1f}'
+        best = f'{best[1]:.1f} ({best[0]})'
+        if row.get('not_run'):
+            lines.append(_md(row['dataset'], row['model'], _not_run(row),
+                             resnet, '', best, '', '', '', _links(row)))
+            continue
+        m = row['metrics']
+        gap = 100 * m['thr_acc/accuracy'] - published['ResNet']
         lines.append(_md(
             row['dataset'], row['model'], ci(m, 'thr_acc/accuracy', 100, 1),
-            f'{published["ResNet"]:.1f}', f'{best[1]:.1f} ({best[0]})',
-            ci(m, 'auc/auroc'), _cost(row), _minutes(row), _links(row)))
+            resnet, f'{gap:+.1f}', best, ci(m, 'auc/auroc'), _cost(row),
+            _minutes(row), _links(row)))
     return '\n'.join(lines)
 
 
@@ -63,6 +78,10 @@ def binary_table(rows: List[dict]) -> str:
         '|---|---|---|---|---|---|---|---|'
     ]
     for row in rows:
+        if row.get('not_run'):
+            lines.append(_md(row['model'], _not_run(row), '', '', '', '', '',
+                             _links(row)))
+            continue
         m = row['metrics']
         prevalence = m.get('auc/prevalence', float('nan'))
         lines.append(_md(
@@ -121,11 +140,28 @@ def ablation_table(rows: List[dict], finals: List[dict]) -> str:
 
 
 def render_tables(rows: List[dict]) -> Dict[str, str]:
-    """``{group: markdown}`` for every group with finished rows."""
+    """``{group: markdown}`` for every group with finished rows.
+
+    Args:
+        rows (list[dict]): ``row.json`` contents, and (shown as "not run
+            yet" with their command) row definitions marked
+            ``not_run=True``, in the order of the tables.
+    """
     rows = [r for r in rows if not r.get('quick')]
+    order = {r['name']: k for k, r in enumerate(rows)}
+    pending = [r for r in rows if r.get('not_run')]
+    rows = [r for r in rows if not r.get('not_run')]
     groups: Dict[str, List[dict]] = {}
     for row in rows:
         groups.setdefault(row['group'], []).append(row)
+    for row in pending:  # tables list every row; ablations only results
+        if row['group'] == 'ablation':
+            continue
+        group = groups.setdefault(row['group'], [])
+        if row['group'] != 'seed':  # the seed grid says "not run" itself
+            group.append(row)
+    for group in groups.values():
+        group.sort(key=lambda r: order[r['name']])
     tables = {}
     if 'ucr' in groups:
         tables['ucr'] = ucr_table(groups['ucr'])
