@@ -25,56 +25,34 @@ Example:
         --dump work_dirs/map_baseline/result.pkl
 """
 import argparse
-import json
 import logging
-import os
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine import Config
-from mmengine.evaluator import Evaluator
 from mmengine.logging import MMLogger, print_log
-from mmengine.registry import init_default_scope
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from nl1d.engine import threshold_metrics
-from nl1d.utils import add_cfg_options, load_config
+from nl1d.evaluation.baseline_eval import (baseline_parser, binary_samples,
+                                           build_split, evaluate_val_test,
+                                           format_metrics, report)
+from nl1d.utils import load_config
 
-#: Metrics that write files instead of computing values.
-SKIPPED_METRICS = ('DumpResults', )
+__all__ = ['window_maps', 'MAPScorer', 'data_samples', 'format_metrics',
+           'run', 'main']
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Evaluate the MAP-only baseline (lower mean arterial '
-        'pressure = higher risk) with a config\'s metrics and splits.')
-    parser.add_argument('config', help='config of the model it is compared '
-                        'with (its datasets and evaluators are used)')
+    parser = baseline_parser(
+        'Evaluate the MAP-only baseline (lower mean arterial pressure = '
+        'higher risk) with a config\'s metrics and splits.')
     parser.add_argument(
         '--last-seconds', type=float, default=None,
         help='MAP of the last S seconds of each window (default: the whole '
         'window)')
     parser.add_argument('--channel', type=int, default=0,
                         help='channel holding the arterial pressure')
-    parser.add_argument('--dump', help='write the test predictions to this '
-                        'pickle (tools/test.py --dump format)')
-    parser.add_argument('--out', help='write the test metrics to this json')
-    add_cfg_options(
-        parser, default={},
-        help='override settings of the config, xxx=yyy format, e.g. '
-        'test_evaluator.0.n_bootstrap=2000')
     return parser.parse_args(argv)
-
-
-def _dataset(cfg: Config, split: str):
-    """The config's dataset of a split, or None when it has none."""
-    from mmaction.registry import DATASETS
-    loader = cfg.get(f'{split}_dataloader')
-    if not loader:
-        return None
-    return DATASETS.build(loader['dataset'])
 
 
 def window_maps(dataset, channel: int = 0,
@@ -168,32 +146,8 @@ class MAPScorer:
 def data_samples(maps: np.ndarray, labels: np.ndarray, files: List[str],
                  scorer: MAPScorer) -> List[Dict]:
     """Data samples as a recognizer's test step returns them (and as
-    ``DumpResults`` pickles them)."""
-    probs = scorer(maps)
-    return [
-        dict(
-            pred_score=torch.tensor([1 - p, p], dtype=torch.float32),
-            pred_label=torch.tensor(int(p >= 0.5)),
-            gt_label=torch.tensor([label]),
-            filename=file,
-            map=float(m))
-        for p, label, file, m in zip(probs, labels, files, maps)
-    ]
-
-
-def _evaluator(metrics) -> Evaluator:
-    if isinstance(metrics, dict) and 'metrics' in metrics:
-        metrics = metrics['metrics']
-    if isinstance(metrics, dict):
-        metrics = [metrics]
-    return Evaluator(
-        [m for m in metrics if m.get('type') not in SKIPPED_METRICS])
-
-
-def format_metrics(metrics: Dict[str, float], num: int) -> str:
-    """``Epoch(test) [N/N]    key: value  ...``, as tools/test.py logs."""
-    values = '  '.join(f'{k}: {v:.4f}' for k, v in metrics.items())
-    return f'Epoch(test) [{num}/{num}]    {values}'
+    ``DumpResults`` pickles them), each with its ``map``."""
+    return binary_samples(scorer(maps), labels, files, map=maps)
 
 
 def run(cfg: Config, last_seconds: Optional[float] = None,
@@ -208,45 +162,23 @@ def run(cfg: Config, last_seconds: Optional[float] = None,
     Returns:
         tuple: The test metrics and the test data samples.
     """
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
     scorer = MAPScorer()
-    train = _dataset(cfg, 'train')
+    train = build_split(cfg, 'train')
     if train is not None:
         scorer.fit(*window_maps(train, channel, last_seconds)[:2])
     print_log(f'MAP baseline: P(event) = 1 / (1 + exp(slope * (MAP - '
               f'centre))), {scorer.source}.', logger='current')
 
-    test_evaluator = _evaluator(cfg.test_evaluator)
-    frozen = threshold_metrics(test_evaluator)
-    val = _dataset(cfg, 'val') if cfg.get('val_evaluator') else None
-    if val is not None:
-        val_evaluator = _evaluator(cfg.val_evaluator)
-        maps, labels, files = window_maps(val, channel, last_seconds)
-        val_evaluator.process(data_samples(maps, labels, files, scorer))
-        val_metrics = val_evaluator.evaluate(len(labels))
-        print_log('MAP baseline, validation: ' + format_metrics(
-            val_metrics, len(labels)).replace('Epoch(test)', 'Epoch(val)'),
-                  logger='current')
-        for metric in threshold_metrics(val_evaluator):
-            key = f'{metric.prefix}/threshold'
-            threshold = val_metrics.get(key)
-            for target in frozen:
-                if target.prefix == metric.prefix and threshold is not None \
-                        and np.isfinite(threshold):
-                    centre_map = scorer.centre + np.log(
-                        1 / threshold - 1) / scorer.slope
-                    target.set_threshold(
-                        threshold,
-                        f'chosen on the {len(labels)} validation windows by '
-                        f'{metric.selection} for the MAP baseline '
-                        f'(= MAP {centre_map:.1f} mmHg)')
-    test = _dataset(cfg, 'test')
-    if test is None:
-        raise ValueError(f'{cfg.filename}: no test_dataloader to evaluate.')
-    maps, labels, files = window_maps(test, channel, last_seconds)
-    samples = data_samples(maps, labels, files, scorer)
-    test_evaluator.process(samples)
-    return test_evaluator.evaluate(len(samples)), samples
+    def samples_of(dataset) -> List[Dict]:
+        return data_samples(*window_maps(dataset, channel, last_seconds),
+                            scorer)
+
+    def threshold_note(threshold: float) -> str:
+        centre_map = scorer.centre + np.log(1 / threshold - 1) / scorer.slope
+        return f'(= MAP {centre_map:.1f} mmHg)'
+
+    return evaluate_val_test(cfg, samples_of, 'MAP baseline', 'windows',
+                             threshold_note)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
@@ -254,20 +186,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('map_baseline', log_level='INFO')
     metrics, samples = run(cfg, args.last_seconds, args.channel)
-    print_log('MAP baseline: ' + format_metrics(metrics, len(samples)),
-              logger='current')
-    width = max(len(k) for k in metrics)
-    for key, value in metrics.items():
-        print(f'{key:<{width}}  {value:.4f}')
-    if args.dump:
-        import mmengine
-        os.makedirs(osp.dirname(osp.abspath(args.dump)), exist_ok=True)
-        mmengine.dump(samples, args.dump)
-        print(f'predictions written to {args.dump}')
-    if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(metrics, f, indent=2)
+    report(metrics, samples, 'MAP baseline', args.dump, args.out)
     return metrics
 
 
