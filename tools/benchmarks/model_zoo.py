@@ -250,8 +250,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         for name, row in ROWS.items():
             path = osp.join(args.work_root, name, 'row.json')
             if osp.exists(path):
-                with open(path) as f:
-                    rows.append(json.load(f))
+                with open(path) as f:  # labels from the current definition
+                    rows.append(dict(json.load(f), **row))
             else:
                 rows.append(dict(row, not_run=True))
         tables = render_tables(rows)

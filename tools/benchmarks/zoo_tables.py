@@ -71,21 +71,25 @@ def ucr_table(rows: List[dict]) -> str:
 
 
 def binary_table(rows: List[dict]) -> str:
+    """AUROC/AUPRC/sensitivity/specificity per model (and per recipe when
+    the rows name theirs)."""
+    recipes = any('recipe' in row for row in rows)
     lines = [
-        '| model | test AUROC [95% CI] | test AUPRC [95% CI] (prevalence) | '
-        'sensitivity / specificity at the validation threshold | accuracy '
-        '| params / FLOPs (one window) | train time | |',
-        '|---|---|---|---|---|---|---|---|'
+        '| model | ' + ('recipe | ' if recipes else '') + 'test AUROC [95% '
+        'CI] | test AUPRC [95% CI] (prevalence) | sensitivity / specificity '
+        'at the validation threshold | accuracy | params / FLOPs (one '
+        'window) | train time | |', '|---' * (8 + recipes) + '|'
     ]
     for row in rows:
+        first = [row['model']] + ([row.get('recipe', '')] if recipes else [])
         if row.get('not_run'):
-            lines.append(_md(row['model'], _not_run(row), '', '', '', '', '',
+            lines.append(_md(*first, _not_run(row), '', '', '', '', '',
                              _links(row)))
             continue
         m = row['metrics']
         prevalence = m.get('auc/prevalence', float('nan'))
         lines.append(_md(
-            row['model'], ci(m, 'auc/auroc'),
+            *first, ci(m, 'auc/auroc'),
             f'{ci(m, "auc/auprc")} ({prevalence:.3f})',
             f'{ci(m, "thr_acc/sensitivity")} / '
             f'{ci(m, "thr_acc/specificity")}', ci(m, 'thr_acc/accuracy'),
@@ -166,7 +170,12 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     if 'ucr' in groups:
         tables['ucr'] = ucr_table(groups['ucr'])
     if 'cinc2017' in groups:
-        tables['cinc2017'] = binary_table(groups['cinc2017'])
+        # The seed table's R18 cells are the CinC recipe's rows.
+        recipe = [r for r in groups.get('seed', []) if r['depth'] == 18
+                  and r['position'] in ('none', 'res5')]
+        tables['cinc2017'] = binary_table(
+            sorted(recipe, key=lambda r: r['position'] == 'none') +
+            groups['cinc2017'])
     if 'seed' in groups:
         tables['seed'] = seed_table(groups['seed'])
     if 'apnea' in groups:

@@ -1,8 +1,8 @@
-# Ablation: the signal recipe trained on CinC 2017's four rhythms (normal,
+# Ablation: the CinC recipe (20-s windows, 20 epochs) trained on CinC 2017's four rhythms (normal,
 # AF, other rhythm, noisy: train_4cls.txt) instead of AF vs the rest, and
 # evaluated, as every CinC row, for AF vs the rest: the score of a record is
 # its probability of AF (positive_class=1 on the binary val/test files).
-_base_ = ['../cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py']
+_base_ = ['../cinc2017/nl_r18_res5_1xb32-20e_cinc2017-af-20s.py']
 
 model = dict(cls_head=dict(num_classes=4))
 train_dataloader = dict(dataset=dict(ann_file='train_4cls.txt', num_classes=4))
