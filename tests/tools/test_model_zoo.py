@@ -75,7 +75,13 @@ def test_tables_and_readme_update(tmp_path):
     assert 'ablation' not in listed
     readme = tmp_path / 'README.md'
     readme.write_text('a\n<!-- zoo:ucr -->\nold\n<!-- /zoo:ucr -->\nb\n'
-                      '<!-- zoo:apnea -->\nkept\n<!-- /zoo:apnea -->\n')
+                      '<!-- zoo:apnea -->\nkept\n<!-- /zoo:apnea -->\n'
+                      '<!-- zoo:seed -->\n<!-- /zoo:seed -->\nc\n')
     update_readme(str(readme), tables)
     text = readme.read_text()
     assert 'old' not in text and tables['ucr'] in text and 'kept' in text
+    # an empty block (adjacent markers) is filled too, and stays one block
+    assert f'<!-- zoo:seed -->\n{tables["seed"]}\n<!-- /zoo:seed -->\nc\n' \
+        in text
+    update_readme(str(readme), tables)
+    assert readme.read_text() == text

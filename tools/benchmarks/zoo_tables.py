@@ -196,8 +196,10 @@ def update_readme(path: str, tables: Dict[str, str],
     with open(path) as f:
         text = f.read()
     for name, table in tables.items():
+        # the block may be empty (two adjacent marker lines)
         pattern = re.compile(
-            rf'(<!-- zoo:{name} -->\n).*?(\n<!-- /zoo:{name} -->)', re.S)
-        text = pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+            rf'(<!-- zoo:{name} -->\n)(?:.*?\n)?(<!-- /zoo:{name} -->)', re.S)
+        text = pattern.sub(lambda m: m.group(1) + table + '\n' + m.group(2),
+                           text)
     with open(path, 'w') as f:
         f.write(text)
