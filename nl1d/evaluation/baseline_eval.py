@@ -20,7 +20,8 @@ import argparse
 import json
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple, Union)
 
 import numpy as np
 import torch
@@ -83,6 +84,31 @@ def build_split(cfg: Config, split: str):
     if not loader:
         return None
     return DATASETS.build(loader['dataset'])
+
+
+def record_channels(dataset, channel: int = 0
+                    ) -> Iterator[Tuple[dict, np.ndarray, Optional[float]]]:
+    """Every record of a dataset: its info, one channel and its rate.
+
+    Args:
+        dataset (SignalDataset): The dataset.
+        channel (int): The channel to read (the tool's ``--channel``).
+            Defaults to 0.
+
+    Yields:
+        tuple: The record's ``info`` (``filename``, ``label``...), the
+        channel (L,) memory-mapped, and the sampling rate in Hz (the
+        record's, else the dataset's; None when neither is set).
+    """
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        signal = np.load(info['filename'], mmap_mode='r')  # (C, L)
+        if channel >= signal.shape[0]:
+            raise ValueError(
+                f'{info["filename"]} has {signal.shape[0]} channel(s); '
+                f'--channel {channel} does not exist.')
+        rate = info.get('sampling_rate') or dataset.sampling_rate
+        yield info, signal[channel], rate
 
 
 def build_evaluator(metrics: Union[Dict, Sequence[Dict]]) -> Evaluator:

@@ -35,7 +35,8 @@ from mmengine.logging import MMLogger, print_log
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.evaluation.baseline_eval import (baseline_parser, binary_samples,
                                            build_split, evaluate_val_test,
-                                           format_metrics, report)
+                                           format_metrics, record_channels,
+                                           report)
 from nl1d.utils import load_config
 
 __all__ = ['window_maps', 'MAPScorer', 'data_samples', 'format_metrics',
@@ -70,16 +71,8 @@ def window_maps(dataset, channel: int = 0,
         tuple: ``maps`` (N,), ``labels`` (N,) and the ``filenames``.
     """
     maps, labels, files = [], [], []
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        signal = np.load(info['filename'], mmap_mode='r')  # (C, L)
-        if channel >= signal.shape[0]:
-            raise ValueError(
-                f'{info["filename"]} has {signal.shape[0]} channel(s); '
-                f'--channel {channel} does not exist.')
-        values = signal[channel]
+    for info, values, rate in record_channels(dataset, channel):
         if last_seconds is not None:
-            rate = info.get('sampling_rate') or dataset.sampling_rate
             if not rate:
                 raise ValueError(
                     '--last-seconds needs the dataset\'s sampling_rate '

@@ -43,7 +43,7 @@ from scipy.signal import butter, filtfilt, find_peaks
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.evaluation.baseline_eval import (baseline_parser, binary_samples,
                                            build_split, evaluate_val_test,
-                                           report)
+                                           record_channels, report)
 from nl1d.utils import load_config
 
 #: The features of a record, in column order.
@@ -168,19 +168,12 @@ def record_features(dataset, channel: int = 0
         tuple: ``features`` (N, 7), ``labels`` (N,) and the ``filenames``.
     """
     features, labels, files = [], [], []
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        rate = info.get('sampling_rate') or dataset.sampling_rate
+    for info, values, rate in record_channels(dataset, channel):
         if not rate:
             raise ValueError(
                 'The RR baseline needs the dataset\'s sampling_rate '
                 '(SignalDataset(sampling_rate=...)) in the config.')
-        signal = np.load(info['filename'], mmap_mode='r')  # (C, L)
-        if channel >= signal.shape[0]:
-            raise ValueError(
-                f'{info["filename"]} has {signal.shape[0]} channel(s); '
-                f'--channel {channel} does not exist.')
-        peaks = detect_r_peaks(signal[channel], rate)
+        peaks = detect_r_peaks(values, rate)
         features.append(rr_features(peaks, rate))
         labels.append(int(info['label']))
         files.append(info['filename'])
