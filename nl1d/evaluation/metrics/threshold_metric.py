@@ -106,8 +106,8 @@ class ThresholdMetric(RecordMetric):
 
     Args:
         select (str): Selection rule on validation: ``'youden'``,
-            ``'sensitivity'`` or ``'specificity'``. Defaults to
-            ``'youden'``.
+            ``'accuracy'``, ``'sensitivity'`` or ``'specificity'``.
+            Defaults to ``'youden'``.
         target (float, optional): Target of the ``'sensitivity'`` /
             ``'specificity'`` rules, e.g. 0.9. Defaults to None.
         threshold (float, optional): A fixed threshold; overrides selection

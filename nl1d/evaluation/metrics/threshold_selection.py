@@ -11,7 +11,10 @@ import numpy as np
 from sklearn.metrics import roc_curve
 
 #: Selection rules :func:`select_threshold` knows.
-SELECTION_METHODS = ('youden', 'sensitivity', 'specificity')
+SELECTION_METHODS = ('youden', 'accuracy', 'sensitivity', 'specificity')
+
+#: Rules that take no target.
+_NO_TARGET = {'youden': "Youden's J", 'accuracy': 'accuracy'}
 
 
 def describe_selection(method: str, target: Optional[float] = None) -> str:
@@ -23,10 +26,11 @@ def describe_selection(method: str, target: Optional[float] = None) -> str:
             ``specificity`` rules. Defaults to None.
 
     Returns:
-        str: E.g. ``"Youden's J"`` or ``'sensitivity >= 0.90'``.
+        str: E.g. ``"Youden's J"``, ``'accuracy'`` or
+        ``'sensitivity >= 0.90'``.
     """
-    if method == 'youden':
-        return "Youden's J"
+    if method in _NO_TARGET:
+        return _NO_TARGET[method]
     return f'{method} >= {target:.2f}'
 
 
@@ -44,9 +48,9 @@ def check_selection(method: str, target: Optional[float]) -> None:
     if method not in SELECTION_METHODS:
         raise ValueError(f'select={method!r} is not a threshold selection '
                          f'rule; choose one of {SELECTION_METHODS}.')
-    if method == 'youden':
+    if method in _NO_TARGET:
         if target is not None:
-            raise ValueError("select='youden' takes no target; use "
+            raise ValueError(f'select={method!r} takes no target; use '
                              "select='sensitivity' or 'specificity' to aim "
                              'at a target.')
         return
@@ -63,6 +67,9 @@ def select_threshold(scores: np.ndarray,
     """Choose the threshold of a binary classifier on (validation) records.
 
     - ``'youden'``: maximise Youden's J = sensitivity + specificity - 1.
+    - ``'accuracy'``: maximise accuracy, for tasks whose field reports
+      accuracy at the decision (e.g. per-minute sleep apnea). Unlike J it
+      weighs each record alike, so it follows the validation prevalence.
     - ``'sensitivity'``: the highest threshold (so the best specificity)
       whose sensitivity is at least ``target``.
     - ``'specificity'``: the lowest threshold (so the best sensitivity)
@@ -90,6 +97,10 @@ def select_threshold(scores: np.ndarray,
     fpr, tpr, thresholds = roc_curve(labels, scores)
     if method == 'youden':
         index = int(np.argmax(tpr - fpr))
+    elif method == 'accuracy':
+        # correct = true positives + true negatives at each ROC point
+        correct = tpr * positives + (1 - fpr) * (len(labels) - positives)
+        index = int(np.argmax(np.round(correct)))
     elif method == 'sensitivity':
         # tpr is non-decreasing along decreasing thresholds
         index = int(np.flatnonzero(tpr >= target - 1e-12)[0])

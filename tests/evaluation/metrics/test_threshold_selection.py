@@ -70,3 +70,27 @@ def test_bad_rules_are_explained():
         select_threshold(scores, np.zeros_like(labels))
     assert describe_selection('youden') == "Youden's J"
     assert describe_selection('sensitivity', 0.9) == 'sensitivity >= 0.90'
+
+
+@pytest.mark.parametrize('seed', [0, 3])
+def test_accuracy_rule_maximises_accuracy_over_all_cutoffs(seed):
+    scores, labels = _data(n=150, seed=seed)
+    labels[:40] = 0  # unbalanced, so J and accuracy disagree
+    thr = select_threshold(scores, labels, 'accuracy')
+    accuracy = np.mean((scores >= thr) == labels)
+    best = max(np.mean((scores >= t) == labels)
+               for t in np.append(scores, np.inf))
+    assert accuracy == pytest.approx(best)
+    assert describe_selection('accuracy') == 'accuracy'
+    with pytest.raises(ValueError, match='takes no target'):
+        select_threshold(scores, labels, 'accuracy', 0.9)
+
+
+def test_accuracy_rule_follows_the_prevalence():
+    # 2 positives (0.9, 0.6) among 100 negatives, two of them at 0.6:
+    # J lowers the cutoff to 0.6 (sensitivity +0.5, specificity -0.02),
+    # accuracy keeps 0.9 (one more right, two more wrong).
+    scores = np.array([0.9, 0.6, 0.6, 0.6] + [0.1] * 98)
+    labels = np.array([1, 1, 0, 0] + [0] * 98)
+    assert select_threshold(scores, labels, 'accuracy') == 0.9
+    assert select_threshold(scores, labels, 'youden') == 0.6
