@@ -194,6 +194,7 @@ def evaluate_val_test(
         tuple: The test metrics and the test data samples (with the class
         names of ``DumpResults`` when the dataset names its classes).
     """
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
     test_evaluator = build_evaluator(cfg.test_evaluator)
     frozen = threshold_metrics(test_evaluator)
     val = build_split(cfg, 'val') if cfg.get('val_evaluator') else None
