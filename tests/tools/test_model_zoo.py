@@ -85,3 +85,102 @@ def test_tables_and_readme_update(tmp_path):
         in text
     update_readme(str(readme), tables)
     assert readme.read_text() == text
+
+
+def test_ablation_lines_sit_under_the_row_they_change():
+    from zoo_tables import render_tables
+    rows = [_row('cinc2017-rhythms-20s-nl_r18_res5', 'cinc2017'),
+            _row('seed-cinc2017-af-20s-nl_r18_res5', 'seed', depth=18),
+            _row('ablation-cinc2017-rhythms-20s-1xb32-40e', 'ablation'),
+            _row('ablation-cinc2017-af-20s-1xb32-20e-classweight',
+                 'ablation'),
+            _row('apnea-ecg-rr-nl_r18_res5', 'apnea')]
+    lines = render_tables(rows)['ablation'].splitlines()[2:]
+    # the 40-epoch ablation's `base` is the four-rhythm row; the class
+    # weights pair by dataset and model with the 20-s seed row
+    assert 'shipped' in lines[0] and 'cinc2017-rhythms-20s-nl_r18_res5' \
+        in lines[0] and '40 epochs' in lines[1]
+    assert 'shipped' in lines[2] and 'seed-cinc2017-af-20s-nl_r18_res5' \
+        in lines[2] and 'class-weighted' in lines[3]
+    assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
+
+
+FUSION_CONFIG = """
+default_scope = 'mmaction'
+records = dict(type='SignalDataset', data_root='{root}', num_classes=2,
+               pipeline=[])
+val_dataloader = dict(dataset=dict(ann_file='val.txt', test_mode=True,
+                                   **records))
+test_dataloader = dict(dataset=dict(ann_file='test.txt', test_mode=True,
+                                    **records))
+val_evaluator = [dict(type='AUCMetric'), dict(type='ThresholdMetric')]
+test_evaluator = [
+    dict(type='AUCMetric', n_bootstrap=20),
+    dict(type='ThresholdMetric', frozen=True, n_bootstrap=20)
+]
+"""
+
+
+def test_fusion_row_dumps_members_on_validation_and_fuses(
+        tmp_path, monkeypatch):
+    """Finished members (row.json, result.pkl) are not rerun; each gets a
+    validation dump from tools/test.py (stubbed: it writes scores) with its
+    test pipeline on val.txt; fuse_scores.py runs for real."""
+    import mmengine
+    import numpy as np
+
+    import model_zoo
+    from nl1d.evaluation.baseline_eval import binary_samples
+    from tests.tools.tiny_signal_utils import write_tiny_dataset
+    root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
+                              num_test=6)
+    config = tmp_path / 'fusion_config.py'
+    config.write_text(FUSION_CONFIG.format(root=root))
+
+    def samples(split, offset):
+        labels = np.arange(6) % 2
+        files = [osp.join(root, f'signals/{split}_{i:03d}.npy')
+                 for i in range(6)]
+        return binary_samples(0.2 + 0.5 * labels + offset, labels, files)
+
+    work_root = tmp_path / 'zoo'
+    rows = {}
+    for k, name in enumerate(('m0', 'm1')):
+        rows[name] = dict(name=name, group='x', config=str(config),
+                          checkpoint='last')
+        work = work_root / name
+        work.mkdir(parents=True)
+        (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+        mmengine.dump(samples('test', 0.01 * k), str(work / 'result.pkl'))
+        (work / 'row.json').write_text(json.dumps(dict(
+            rows[name], train_seconds=60, params=10, flops=100, length=192)))
+    rows['both'] = dict(name='both', group='x', config=str(config),
+                        checkpoint='best', members=['m0', 'm1'])
+    monkeypatch.setattr(model_zoo, 'ROWS', rows)
+    real_run, tested = model_zoo._run, []
+
+    def fake_test(cmd, log, threads):
+        if cmd[0] != 'tools/test.py':
+            return real_run(cmd, log, threads)
+        tested.append(cmd)
+        member = osp.basename(cmd[cmd.index('--work-dir') + 1])
+        mmengine.dump(samples('val', 0.01 * (member == 'm1')),
+                      cmd[cmd.index('--dump') + 1])
+        return 1.0
+
+    monkeypatch.setattr(model_zoo, '_run', fake_test)
+    model_zoo.main(['run', 'both', '--work-root', str(work_root)])
+    assert [c[2] for c in tested] == [str(work_root / 'm0' / 'epoch_1.pth'),
+                                      str(work_root / 'm1' / 'epoch_1.pth')]
+    assert all('test_dataloader.dataset.ann_file=val.txt' in c
+               for c in tested)
+    row = json.loads((work_root / 'both' / 'row.json').read_text())
+    assert row['metrics']['auc/auroc'] == pytest.approx(1.0)
+    # the mean of 0.705 and 0.715, the positives' lowest fused val score
+    assert row['metrics']['thr_acc/threshold'] == pytest.approx(0.705)
+    assert (row['train_seconds'], row['params'], row['flops']) == \
+        (120, 20, 200)
+    assert 'fuse_scores.py' in row['commands'][-1]
+    # done rows are skipped, fusion included
+    model_zoo.main(['run', 'both', '--work-root', str(work_root)])
+    assert len(tested) == 2

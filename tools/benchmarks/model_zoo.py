@@ -7,12 +7,15 @@ measured with the repository's own commands::
 
     python tools/data/<dataset>/convert.py ...          # once per dataset
     python tools/train.py CONFIG --work-dir W --seed 0 --amp --resume
+                                  (--seed S for a row that names one)
     python tools/test.py CONFIG CKPT --work-dir W --dump W/result.pkl
     python tools/analysis/eval_metric.py CONFIG W/result.pkl \\
         [--checkpoint CKPT] --out W/metrics.json
 
 and summarised in ``W/row.json`` (metrics with CIs, parameters, FLOPs,
-training wall time, machine). Finished rows are skipped; an interrupted
+training wall time, machine). A fusion row (``members``) runs its members,
+dumps each on its validation records and fuses their scores with
+``tools/analysis/fuse_scores.py``. Finished rows are skipped; an interrupted
 training resumes from its newest complete checkpoint.
 
 Examples::
@@ -195,7 +198,8 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
         with open(timing) as f:
             seconds = json.load(f)['seconds']
     train = ['tools/train.py', row['config'], '--work-dir', work, '--seed',
-             '0', '--amp', '--resume'] + options_args
+             str(row.get('random_seed', 0)), '--amp', '--resume'
+             ] + options_args
     seconds += _run(train, log, args.threads)
     with open(timing, 'w') as f:
         json.dump(dict(seconds=seconds), f)
@@ -216,6 +220,63 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
                   f'python tools/test.py {row["config"]} '
                   f'{work}/{osp.basename(ckpt)} --dump {result}'],
         **measure(row['config']))
+    with open(summary, 'w') as f:
+        json.dump(info, f, indent=1)
+    print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
+    return info
+
+
+def _val_dump(row: dict, work: str, options: List[str],
+              args: argparse.Namespace) -> str:
+    """A finished row's test protocol (its config's test pipeline) on its
+    validation records: ``W/val_result.pkl``, where a fusion's thresholds
+    are chosen."""
+    from mmengine import Config
+    path = osp.join(work, 'val_result.pkl')
+    if osp.exists(path) and not args.force:
+        return path
+    cfg = Config.fromfile(osp.join(REPO, row['config']))
+    ann = cfg.val_dataloader.dataset.ann_file
+    _run(['tools/test.py', row['config'], _checkpoint(work, row['checkpoint']),
+          '--work-dir', work, '--dump', path, '--cfg-options',
+          f'test_dataloader.dataset.ann_file={ann}'] + options,
+         osp.join(work, 'zoo.log'), args.threads)
+    return path
+
+
+def run_fusion(row: dict, args: argparse.Namespace) -> dict:
+    """Run a fusion row's ``members``, then fuse their test scores
+    (tools/analysis/fuse_scores.py, thresholds chosen on their fused
+    validation scores); returns its row.json."""
+    members = [run_row(ROWS[name], args) for name in row['members']]
+    root = osp.join(args.work_root, 'quick' if args.quick else '')
+    work = osp.join(root, row['name'])
+    summary = osp.join(work, 'row.json')
+    if osp.exists(summary) and not args.force:
+        print(f'[zoo] {row["name"]}: done ({summary})')
+        with open(summary) as f:
+            return json.load(f)
+    os.makedirs(work, exist_ok=True)
+    options = quick_options(row['config']) if args.quick else []
+    works = [osp.join(root, name) for name in row['members']]
+    vals = [_val_dump(ROWS[name], w, options, args)
+            for name, w in zip(row['members'], works)]
+    metrics_file = osp.join(work, 'metrics.json')
+    fuse = ['tools/analysis/fuse_scores.py', row['config'], '--preds'] + [
+        osp.join(w, 'result.pkl') for w in works
+    ] + ['--val-preds'] + vals + [
+        '--dump', osp.join(work, 'result.pkl'), '--out', metrics_file
+    ] + (['--cfg-options'] + options if options else [])
+    _run(fuse, osp.join(work, 'zoo.log'), args.threads)
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    info = dict(
+        row, metrics=metrics, quick=args.quick, machine=machine(args.threads),
+        train_seconds=sum(m['train_seconds'] for m in members),
+        params=sum(m['params'] for m in members),
+        flops=sum(m['flops'] for m in members), length=members[0]['length'],
+        commands=[f'python tools/benchmarks/model_zoo.py run {name}'
+                  for name in row['members']] + [' '.join(['python'] + fuse)])
     with open(summary, 'w') as f:
         json.dump(info, f, indent=1)
     print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
@@ -265,7 +326,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     failed = []
     for name in names:
         try:
-            run_row(ROWS[name], args)
+            row = ROWS[name]
+            (run_fusion if 'members' in row else run_row)(row, args)
         except (RuntimeError, FileNotFoundError) as e:
             print(f'[zoo] {name}: FAILED: {e}', flush=True)
             failed.append(name)

@@ -2,7 +2,8 @@
 """The rows of the model zoo (configs/nl1d/README.md): which config, which
 data, which checkpoint is tested, and the published numbers beside it.
 
-Each row is trained with ``tools/train.py CONFIG --seed 0 --amp`` and tested
+Each row is trained with ``tools/train.py CONFIG --seed 0 --amp`` (its
+``random_seed`` when it names one) and tested
 with ``tools/test.py CONFIG CKPT --dump result.pkl`` by
 ``tools/benchmarks/model_zoo.py``.
 """
@@ -69,6 +70,27 @@ def _rows() -> List[dict]:
             f'cinc2017-af-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',
             model, f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_cinc2017-af.py',
             'cinc2017', 'best', recipe='30-s windows, 40 epochs'))
+    for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
+        rows.append(_row(
+            f'cinc2017-rhythms-20s-{prefix}', 'cinc2017',
+            'CinC 2017 AF vs rest', model,
+            f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_cinc2017-rhythms-'
+            '20s.py', 'cinc2017', 'best',
+            recipe='20-s windows, 20 epochs, trained on the four rhythms'))
+    for seed in (1, 2):  # how much of a row is its random seed
+        rows.append(_row(
+            f'cinc2017-rhythms-20s-nl_r18_res5-seed{seed}', 'cinc2017',
+            'CinC 2017 AF vs rest', 'NL R18 (res5)',
+            'configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-'
+            '20s.py', 'cinc2017', 'best', random_seed=seed,
+            recipe=f'the same, `--seed {seed}`'))
+    rows.append(_row(
+        'cinc2017-rhythms-20s-nl_r18_res5-fusion3', 'cinc2017',
+        'CinC 2017 AF vs rest', 'NL R18 (res5) x 3',
+        'configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-20s.py',
+        'cinc2017', 'best', recipe='score fusion of the three seeds above',
+        members=['cinc2017-rhythms-20s-nl_r18_res5'] + [
+            f'cinc2017-rhythms-20s-nl_r18_res5-seed{s}' for s in (1, 2)]))
     for depth in (18, 34, 50):
         for position in ('none', 'res2', 'res3', 'res4', 'res5'):
             prefix = f'r{depth}' if position == 'none' else \
@@ -114,17 +136,17 @@ def _rows() -> List[dict]:
         f'{ablation}1xb32-sgd-step-40e_cinc2017-af.py', 'cinc2017', 'best',
         what='the paper\'s recipe: SGD lr 0.04 (the 8xb32 lr on one '
         'process), step decay', metric='auc/auroc'))
-    for variant, what in (
-            ('1xb32-40e', '40 epochs instead of 20'),
-            ('1xb32-20e-classweight', 'class-weighted loss (1 : 9.1)'),
-            ('1xb32-20e-4cls', 'trained on the four rhythms, scored by '
-             'P(AF)'),
-    ):
-        rows.append(_row(
-            f'ablation-cinc2017-af-20s-{variant}', 'ablation',
-            'CinC 2017 AF vs rest, 20-s windows', 'R18 + NL res5',
-            f'{ablation}{variant}_cinc2017-af-20s.py', 'cinc2017', 'best',
-            what=what, metric='auc/auroc'))
+    rows.append(_row(
+        'ablation-cinc2017-af-20s-1xb32-20e-classweight', 'ablation',
+        'CinC 2017 AF vs rest, 20-s windows', 'R18 + NL res5',
+        f'{ablation}1xb32-20e-classweight_cinc2017-af-20s.py', 'cinc2017',
+        'best', what='class-weighted loss (1 : 9.1)', metric='auc/auroc'))
+    rows.append(_row(
+        'ablation-cinc2017-rhythms-20s-1xb32-40e', 'ablation',
+        'CinC 2017 AF vs rest', 'NL R18 (res5)',
+        f'{ablation}1xb32-40e_cinc2017-rhythms-20s.py', 'cinc2017', 'best',
+        what='40 epochs instead of 20 (four rhythms)', metric='auc/auroc',
+        base='cinc2017-rhythms-20s-nl_r18_res5'))
     return rows
 
 

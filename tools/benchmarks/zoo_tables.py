@@ -35,7 +35,7 @@ def _minutes(row: dict) -> str:
 
 def _links(row: dict) -> str:
     config = row['config'].replace('configs/nl1d/', '')
-    if row.get('not_run'):
+    if row.get('not_run') or 'members' in row:  # a fusion has no log
         return f'[config]({config})'
     return f'[config]({config}) · [log]({LOG_DIR}/{row["name"]}.json)'
 
@@ -70,14 +70,15 @@ def ucr_table(rows: List[dict]) -> str:
     return '\n'.join(lines)
 
 
-def binary_table(rows: List[dict]) -> str:
+def binary_table(rows: List[dict],
+                 point: str = 'the validation threshold') -> str:
     """AUROC/AUPRC/sensitivity/specificity per model (and per recipe when
-    the rows name theirs)."""
+    the rows name theirs) at the operating point ``point``."""
     recipes = any('recipe' in row for row in rows)
     lines = [
         '| model | ' + ('recipe | ' if recipes else '') + 'test AUROC [95% '
         'CI] | test AUPRC [95% CI] (prevalence) | sensitivity / specificity '
-        'at the validation threshold | accuracy | params / FLOPs (one '
+        f'at {point} | accuracy | params / FLOPs (one '
         'window) | train time | |', '|---' * (8 + recipes) + '|'
     ]
     for row in rows:
@@ -118,15 +119,22 @@ def seed_table(rows: List[dict]) -> str:
     return '\n'.join(lines)
 
 
+def _is_base(final: dict, ablation: dict) -> bool:
+    """Whether ``final`` is the row ``ablation`` changes one thing of."""
+    if 'base' in ablation:
+        return final['name'] == ablation['base']
+    return (final['dataset'], final['model']) == (ablation['dataset'],
+                                                  ablation['model'])
+
+
 def ablation_table(rows: List[dict], finals: List[dict]) -> str:
-    """One line per ablation, beside the final recipe's row on the same
-    dataset and model."""
+    """One line per ablation, beside the final recipe's row: the row it
+    names as ``base``, else the one on the same dataset and model."""
     lines = ['| dataset | recipe | test metric [95% CI] | train time | |',
              '|---|---|---|---|---|']
     shown = set()
     for row in rows:
-        final = next((f for f in finals if f['dataset'] == row['dataset']
-                      and f['model'] == row['model']), None)
+        final = next((f for f in finals if _is_base(f, row)), None)
         scale, digits = (100, 1) if row['metric'].endswith('accuracy') \
             else (1, 3)
         name = row['metric'].split('/')[1]
@@ -179,7 +187,8 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     if 'seed' in groups:
         tables['seed'] = seed_table(groups['seed'])
     if 'apnea' in groups:
-        tables['apnea'] = binary_table(groups['apnea'])
+        tables['apnea'] = binary_table(groups['apnea'],
+                                       'the arg-max (threshold 0.5)')
     if 'ablation' in groups:
         finals = [r for r in rows if r['group'] != 'ablation']
         tables['ablation'] = ablation_table(groups['ablation'], finals)
