@@ -9,7 +9,7 @@ Example:
 import argparse
 import json
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import mmengine
 from mmengine import Config
@@ -19,11 +19,9 @@ from mmengine.runner import CheckpointLoader
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.engine import (describe_entry, stored_thresholds,
                          threshold_metrics)
+from nl1d.evaluation.baseline_eval import build_evaluator as build_metrics
 from nl1d.utils import add_cfg_options, load_config
 from nl1d.utils.progress import ProgressBar
-
-#: Metrics of a test evaluator that write files instead of computing values.
-SKIPPED_METRICS = ('DumpResults', )
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,20 +48,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def evaluator_configs(cfg: Config) -> List[Dict]:
-    """The test evaluator's metric configs, without dump-only metrics."""
-    metrics = cfg.test_evaluator
-    if isinstance(metrics, dict) and 'metrics' in metrics:
-        metrics = metrics['metrics']
-    if isinstance(metrics, dict):
-        metrics = [metrics]
-    kept = [m for m in metrics if m.get('type') not in SKIPPED_METRICS]
-    if not kept:
-        raise ValueError(f'{cfg.filename}: test_evaluator has no metric to '
-                         'compute (only DumpResults).')
-    return kept
-
-
 def build_evaluator(cfg: Config,
                     checkpoint: Optional[str] = None,
                     threshold: Optional[float] = None) -> Evaluator:
@@ -80,7 +64,10 @@ def build_evaluator(cfg: Config,
         Evaluator: The evaluator.
     """
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    evaluator = Evaluator(evaluator_configs(cfg))
+    evaluator = build_metrics(cfg.test_evaluator)
+    if not evaluator.metrics:
+        raise ValueError(f'{cfg.filename}: test_evaluator has no metric to '
+                         'compute (only DumpResults).')
     if checkpoint is not None:
         meta = CheckpointLoader.load_checkpoint(
             checkpoint, map_location='cpu').get('meta', {})
