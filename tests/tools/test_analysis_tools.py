@@ -72,6 +72,13 @@ def test_eval_metric_recomputes_from_dump(eval_metric, tmp_path):
         recall_score(labels, pos >= 0.6))
     with pytest.raises(RuntimeError, match='frozen=True'):
         eval_metric.evaluate_dump(cfg, samples)
+    dump_only = tmp_path / 'dump_only.py'
+    dump_only.write_text(
+        "default_scope = 'mmaction'\n"
+        "test_evaluator = dict(type='DumpResults', out_file_path='x.pkl')\n")
+    with pytest.raises(ValueError, match='dump_only.py: test_evaluator has '
+                       'no metric'):
+        eval_metric.evaluate_dump(Config.fromfile(str(dump_only)), samples)
 
 
 def test_eval_metric_cli_uses_checkpoint_threshold(eval_metric, tmp_path,
