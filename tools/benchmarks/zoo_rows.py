@@ -67,11 +67,6 @@ def _rows() -> List[dict]:
                 published={'ResNet': resnet, best_model: best}))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
         rows.append(_row(
-            f'cinc2017-af-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',
-            model, f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_cinc2017-af.py',
-            'cinc2017', 'best', recipe='30-s windows, 40 epochs'))
-    for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
-        rows.append(_row(
             f'cinc2017-rhythms-20s-{prefix}', 'cinc2017',
             'CinC 2017 AF vs rest', model,
             f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_cinc2017-rhythms-'
@@ -91,6 +86,11 @@ def _rows() -> List[dict]:
         'cinc2017', 'best', recipe='score fusion of the three seeds above',
         members=['cinc2017-rhythms-20s-nl_r18_res5'] + [
             f'cinc2017-rhythms-20s-nl_r18_res5-seed{s}' for s in (1, 2)]))
+    for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
+        rows.append(_row(
+            f'cinc2017-af-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',
+            model, f'configs/nl1d/cinc2017/{prefix}_1xb32-40e_cinc2017-af.py',
+            'cinc2017', 'best', recipe='30-s windows, 40 epochs'))
     for depth in (18, 34, 50):
         for position in ('none', 'res2', 'res3', 'res4', 'res5'):
             prefix = f'r{depth}' if position == 'none' else \
@@ -102,7 +102,7 @@ def _rows() -> List[dict]:
                 'CinC 2017 AF vs rest, 20-s windows',
                 _model_name(depth, position), config, 'cinc2017', 'best',
                 depth=depth, position=position,
-                recipe='20-s windows, 20 epochs'))
+                recipe='20-s windows, 20 epochs, trained on AF vs the rest'))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
         rows.append(_row(
             f'apnea-ecg-rr-{prefix}', 'apnea', 'Apnea-ECG per minute (RR)',

@@ -178,12 +178,16 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     if 'ucr' in groups:
         tables['ucr'] = ucr_table(groups['ucr'])
     if 'cinc2017' in groups:
-        # The seed table's R18 cells are the CinC recipe's rows.
-        recipe = [r for r in groups.get('seed', []) if r['depth'] == 18
-                  and r['position'] in ('none', 'res5')]
-        tables['cinc2017'] = binary_table(
-            sorted(recipe, key=lambda r: r['position'] == 'none') +
-            groups['cinc2017'])
+        # The seed table's R18 cells without a block and with one at res5
+        # are the AF-vs-rest 20-s rows: after the four-rhythm recipe's rows,
+        # before the 30-s rows (cinc2017-af-*).
+        binary = sorted((r for r in groups.get('seed', []) if r['depth'] == 18
+                         and r['position'] in ('none', 'res5')),
+                        key=lambda r: r['position'] == 'none')
+        cinc = groups['cinc2017']
+        split = next((k for k, r in enumerate(cinc)
+                      if r['name'].startswith('cinc2017-af-')), len(cinc))
+        tables['cinc2017'] = binary_table(cinc[:split] + binary + cinc[split:])
     if 'seed' in groups:
         tables['seed'] = seed_table(groups['seed'])
     if 'apnea' in groups:
