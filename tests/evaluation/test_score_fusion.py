@@ -14,7 +14,8 @@ import torch
 import nl1d  # noqa: F401
 from nl1d.evaluation.baseline_eval import binary_samples
 from nl1d.evaluation.score_fusion import fuse_samples
-from tests.tools.tiny_signal_utils import REPO, write_tiny_dataset
+from tests.tools.tiny_signal_utils import EVAL_CONFIG, REPO
+from tests.tools.tiny_signal_utils import write_tiny_dataset
 
 
 def _tool():
@@ -72,27 +73,11 @@ def test_dumps_that_do_not_match_are_refused():
         fuse_samples([a, a], [1])
 
 
-CONFIG = """
-default_scope = 'mmaction'
-records = dict(type='SignalDataset', data_root='{root}', num_classes=2,
-               pipeline=[])
-val_dataloader = dict(dataset=dict(ann_file='val.txt', test_mode=True,
-                                   **records))
-test_dataloader = dict(dataset=dict(ann_file='test.txt', test_mode=True,
-                                    **records))
-val_evaluator = [dict(type='AUCMetric'), dict(type='ThresholdMetric')]
-test_evaluator = [
-    dict(type='AUCMetric', n_bootstrap=20),
-    dict(type='ThresholdMetric', frozen=True, n_bootstrap=20)
-]
-"""
-
-
 def test_the_tool_freezes_the_fused_validation_threshold(tmp_path):
     root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
                               num_test=8)
     config = tmp_path / 'fuse_config.py'
-    config.write_text(CONFIG.format(root=root))
+    config.write_text(EVAL_CONFIG.format(root=root))
     dumps = {}
     for split, count in (('val', 6), ('test', 8)):
         labels = np.arange(count) % 2

@@ -105,22 +105,6 @@ def test_ablation_lines_sit_under_the_row_they_change():
     assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
 
 
-FUSION_CONFIG = """
-default_scope = 'mmaction'
-records = dict(type='SignalDataset', data_root='{root}', num_classes=2,
-               pipeline=[])
-val_dataloader = dict(dataset=dict(ann_file='val.txt', test_mode=True,
-                                   **records))
-test_dataloader = dict(dataset=dict(ann_file='test.txt', test_mode=True,
-                                    **records))
-val_evaluator = [dict(type='AUCMetric'), dict(type='ThresholdMetric')]
-test_evaluator = [
-    dict(type='AUCMetric', n_bootstrap=20),
-    dict(type='ThresholdMetric', frozen=True, n_bootstrap=20)
-]
-"""
-
-
 def test_fusion_row_dumps_members_on_validation_and_fuses(
         tmp_path, monkeypatch):
     """Finished members (row.json, result.pkl) are not rerun; each gets a
@@ -131,11 +115,11 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
 
     import model_zoo
     from nl1d.evaluation.baseline_eval import binary_samples
-    from tests.tools.tiny_signal_utils import write_tiny_dataset
+    from tests.tools.tiny_signal_utils import EVAL_CONFIG, write_tiny_dataset
     root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
                               num_test=6)
     config = tmp_path / 'fusion_config.py'
-    config.write_text(FUSION_CONFIG.format(root=root))
+    config.write_text(EVAL_CONFIG.format(root=root))
 
     def samples(split, offset):
         labels = np.arange(6) % 2

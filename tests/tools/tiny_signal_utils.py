@@ -15,6 +15,23 @@ from nl1d.datasets.annotation import format_line, write_annotation
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CONFIG = osp.join(REPO, 'tests', 'data', 'configs', 'tiny_signal.py')
 
+#: A config of :func:`write_tiny_dataset`'s val and test splits (``root``
+#: to format in) with the binary evaluators, for tools that read dumps.
+EVAL_CONFIG = """
+default_scope = 'mmaction'
+records = dict(type='SignalDataset', data_root='{root}', num_classes=2,
+               pipeline=[])
+val_dataloader = dict(dataset=dict(ann_file='val.txt', test_mode=True,
+                                   **records))
+test_dataloader = dict(dataset=dict(ann_file='test.txt', test_mode=True,
+                                    **records))
+val_evaluator = [dict(type='AUCMetric'), dict(type='ThresholdMetric')]
+test_evaluator = [
+    dict(type='AUCMetric', n_bootstrap=20),
+    dict(type='ThresholdMetric', frozen=True, n_bootstrap=20)
+]
+"""
+
 
 def write_tiny_dataset(root: str,
                        num_train: int = 12,

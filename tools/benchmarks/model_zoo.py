@@ -37,7 +37,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from zoo_rows import DATA, ROWS  # noqa: E402
@@ -177,16 +177,26 @@ def measure(config: str) -> Dict:
                 length=length)
 
 
-def run_row(row: dict, args: argparse.Namespace) -> dict:
-    """Prepare, train, test and measure one row; returns its row.json."""
+def _work_dir(row: dict, args: argparse.Namespace
+              ) -> Tuple[str, str, Optional[dict]]:
+    """The zoo's root, the row's work dir (made) and, for a finished row
+    (unless ``--force``), its row.json."""
     root = osp.join(args.work_root, 'quick' if args.quick else '')
     work = osp.join(root, row['name'])
     summary = osp.join(work, 'row.json')
     if osp.exists(summary) and not args.force:
         print(f'[zoo] {row["name"]}: done ({summary})')
         with open(summary) as f:
-            return json.load(f)
+            return root, work, json.load(f)
     os.makedirs(work, exist_ok=True)
+    return root, work, None
+
+
+def run_row(row: dict, args: argparse.Namespace) -> dict:
+    """Prepare, train, test and measure one row; returns its row.json."""
+    _, work, done = _work_dir(row, args)
+    if done is not None:
+        return done
     log = osp.join(work, 'zoo.log')
     print(f'[zoo] {row["name"]}: {row["config"]} (log: {log})', flush=True)
     prepare(row['data'], args.shared, log)
@@ -220,7 +230,7 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
                   f'python tools/test.py {row["config"]} '
                   f'{work}/{osp.basename(ckpt)} --dump {result}'],
         **measure(row['config']))
-    with open(summary, 'w') as f:
+    with open(osp.join(work, 'row.json'), 'w') as f:
         json.dump(info, f, indent=1)
     print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
     return info
@@ -249,14 +259,9 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
     (tools/analysis/fuse_scores.py, thresholds chosen on their fused
     validation scores); returns its row.json."""
     members = [run_row(ROWS[name], args) for name in row['members']]
-    root = osp.join(args.work_root, 'quick' if args.quick else '')
-    work = osp.join(root, row['name'])
-    summary = osp.join(work, 'row.json')
-    if osp.exists(summary) and not args.force:
-        print(f'[zoo] {row["name"]}: done ({summary})')
-        with open(summary) as f:
-            return json.load(f)
-    os.makedirs(work, exist_ok=True)
+    root, work, done = _work_dir(row, args)
+    if done is not None:
+        return done
     options = quick_options(row['config']) if args.quick else []
     works = [osp.join(root, name) for name in row['members']]
     vals = [_val_dump(ROWS[name], w, options, args)
@@ -277,7 +282,7 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
         flops=sum(m['flops'] for m in members), length=members[0]['length'],
         commands=[f'python tools/benchmarks/model_zoo.py run {name}'
                   for name in row['members']] + [' '.join(['python'] + fuse)])
-    with open(summary, 'w') as f:
+    with open(osp.join(work, 'row.json'), 'w') as f:
         json.dump(info, f, indent=1)
     print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
     return info
