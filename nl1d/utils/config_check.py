@@ -16,6 +16,9 @@ the first iteration would reveal is a model that disagrees with the data:
 run and the first record's header, and raises a :class:`ConfigError` naming
 the config key, the file and the fix.
 
+It also refuses ``compile=True`` in training, which fails inside
+torch.compile with this stack (the error says why and what to do instead).
+
 It also warns (without stopping) about a choice that runs but misleads:
 ``default_hooks.checkpoint.save_best`` on a validation set too small to rank
 epochs (fewer than :data:`MIN_VAL_RECORDS` records, or fewer than
@@ -187,6 +190,15 @@ def check_config(cfg: Config, mode: str = 'train') -> List[str]:
     in_channels = (model.get('backbone') or {}).get('in_channels')
     num_classes = (model.get('cls_head') or {}).get('num_classes')
     errors: List[str] = []
+    if mode == 'train' and cfg.get('compile'):
+        errors.append(
+            'compile: mmengine\'s Runner compiles model.train_step, which '
+            'torch.compile cannot trace here (dynamo fails deep-copying the '
+            'data samples\' metainfo, which holds numpy arrays); remove '
+            '`compile` from the config and --cfg-options. Compiling the '
+            'network alone gained under 10 % training samples/s on a CPU '
+            '(tools/analysis/benchmark_dataloader.py --compile) and costs '
+            'minutes of compilation in every process.')
     for loader in loaders:
         for dataset in _dataset_leaves((cfg.get(loader) or {}).get('dataset')):
             _check_dataset(dataset, loader, in_channels, num_classes, errors)

@@ -22,3 +22,16 @@ def test_small_dataset_runs_over_epochs(tmp_path):
     assert result['dataloader']['samples'] > 0
     assert result['train_step']['samples_per_s'] > 0
     assert 'over 3 epochs of 3 batches' in proc.stdout
+
+
+def test_compiled_network_is_timed(tmp_path):
+    data = write_tiny_dataset(str(tmp_path / 'data'), num_train=16)
+    out = str(tmp_path / 'bench.json')
+    proc = run_tool([
+        'tools/analysis/benchmark_dataloader.py', TINY_CONFIG, '--batch-size',
+        '8', '--iters', '2', '--warmup', '1', '--compile', '--out', out
+    ], data)
+    with open(out) as f:
+        result = json.load(f)
+    assert result['compiled'] and result['train_step']['samples_per_s'] > 0
+    assert 'torch.compile' in proc.stdout

@@ -40,6 +40,13 @@ def test_in_channels_disagree_with_data(cfg):
     assert 'train.txt' in message and 'val.txt' in message
 
 
+def test_compile_is_refused_in_training_with_the_reason(cfg):
+    cfg.compile = True
+    message = _problems(cfg)
+    assert 'compile:' in message and 'remove `compile`' in message
+    check_config(cfg, mode='test')  # tools/test.py compiles nothing
+
+
 def test_labels_outside_num_classes(cfg):
     cfg.model.cls_head.num_classes = 1
     message = _problems(cfg, mode='test')

@@ -51,6 +51,10 @@ def parse_args() -> argparse.Namespace:
         '--amp', action='store_true',
         help='time the step in mixed precision, as tools/train.py --amp '
         '(bfloat16 on a CPU, float16 on a GPU)')
+    parser.add_argument(
+        '--compile', action='store_true',
+        help='time the step with the backbone, neck and head compiled by '
+        'torch.compile (the warm-up steps include the compilation)')
     parser.add_argument('--out', default=None, help='write results as JSON')
     add_cfg_options(parser)
     return parser.parse_args()
@@ -135,6 +139,13 @@ def main() -> None:
         set_mixed_precision(cfg.optim_wrapper)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     batch = next(iter(loader))
+    if args.compile:
+        # The network's modules, not train_step as the Runner's
+        # compile=True does: dynamo cannot trace mmengine's data samples
+        # (their metainfo is deep-copied with numpy arrays in it).
+        for name in ('backbone', 'neck', 'cls_head'):
+            if getattr(model, name, None) is not None:
+                getattr(model, name).compile()
     step = time_train_step(model, optim_wrapper, batch, args.iters,
                            args.warmup, device)
 
@@ -142,6 +153,7 @@ def main() -> None:
         config=args.config,
         device=device,
         optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
+        compiled=args.compile,
         torch_threads=torch.get_num_threads(),
         batch_size=loader_cfg.batch_size,
         num_workers=loader_cfg.num_workers,
@@ -150,7 +162,8 @@ def main() -> None:
         train_step=step,
         ratio=data['samples_per_s'] / step['samples_per_s'])
     print(f'{args.config} on {device} ({torch.get_num_threads()} threads, '
-          f'{result["optim_wrapper"]}), '
+          f'{result["optim_wrapper"]}'
+          + (', torch.compile' if args.compile else '') + '), '
           f'batch {loader_cfg.batch_size}, {loader_cfg.num_workers} workers, '
           f'inputs {tuple(batch["inputs"][0].shape)} per sample')
     print(f'dataloader alone: {data["samples_per_s"]:10.1f} samples/s'
