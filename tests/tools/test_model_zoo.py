@@ -98,10 +98,12 @@ def test_ablation_lines_sit_under_the_row_they_change():
     lines = render_tables(rows)['ablation'].splitlines()[2:]
     # the 40-epoch ablation's `base` is the four-rhythm row; the class
     # weights pair by dataset and model with the 20-s seed row
-    assert 'shipped' in lines[0] and 'cinc2017-rhythms-20s-nl_r18_res5' \
-        in lines[0] and '40 epochs' in lines[1]
-    assert 'shipped' in lines[2] and 'seed-cinc2017-af-20s-nl_r18_res5' \
-        in lines[2] and 'class-weighted' in lines[3]
+    assert '**20-s windows, 20 epochs, trained on the four rhythms** (base)' \
+        in lines[0] and 'cinc2017-rhythms-20s-nl_r18_res5' in lines[0]
+    assert '40 epochs' in lines[1]
+    assert 'trained on AF vs the rest** (base)' in lines[2] and \
+        'seed-cinc2017-af-20s-nl_r18_res5' in lines[2]
+    assert 'class-weighted' in lines[3]
     assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
 
 
@@ -168,3 +170,20 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     # done rows are skipped, fusion included
     model_zoo.main(['run', 'both', '--work-root', str(work_root)])
     assert len(tested) == 2
+
+
+def test_logs_are_copied_for_finished_rows_only(tmp_path, monkeypatch):
+    import model_zoo
+    monkeypatch.setattr(model_zoo, 'ROWS', {'done': {}, 'running': {}})
+    for name in ('done', 'running'):
+        for run in ('20260101_000000', '20260102_000000'):
+            vis = tmp_path / 'zoo' / name / run / 'vis_data'
+            vis.mkdir(parents=True)
+            (vis / 'scalars.json').write_text(f'{{"run": "{run}"}}\n')
+    (tmp_path / 'zoo' / 'done' / 'row.json').write_text('{}')
+    model_zoo.copy_logs(str(tmp_path / 'zoo'), str(tmp_path / 'logs'))
+    assert sorted(p.name for p in (tmp_path / 'logs').iterdir()) == \
+        ['done.json']
+    # every run of the row (an interrupted one resumed), oldest first
+    assert (tmp_path / 'logs' / 'done.json').read_text() == \
+        '{"run": "20260101_000000"}\n{"run": "20260102_000000"}\n'

@@ -290,9 +290,12 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
 
 def copy_logs(work_root: str, dest: str) -> None:
     """The json training logs (mmengine's vis_data/scalars.json, every
-    run of the row concatenated) as ``dest/ROW.json``."""
+    run of the row concatenated) of the finished rows (a row.json) as
+    ``dest/ROW.json``."""
     os.makedirs(dest, exist_ok=True)
     for name in ROWS:
+        if not osp.exists(osp.join(work_root, name, 'row.json')):
+            continue  # running or interrupted: no log of a row not shown
         logs = sorted(glob.glob(osp.join(work_root, name, '*', 'vis_data',
                                          'scalars.json')))
         if not logs:

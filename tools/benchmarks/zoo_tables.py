@@ -140,8 +140,9 @@ def ablation_table(rows: List[dict], finals: List[dict]) -> str:
         name = row['metric'].split('/')[1]
         if final is not None and final['name'] not in shown:
             shown.add(final['name'])
+            base = final.get('recipe', 'the signal recipe')
             lines.append(
-                f'| {row["dataset"]} | **the signal recipe** (shipped) | '
+                f'| {row["dataset"]} | **{base}** (base) | '
                 f'{name} {ci(final["metrics"], row["metric"], scale, digits)}'
                 f' | {_minutes(final)} | {_links(final)} |')
         lines.append(
