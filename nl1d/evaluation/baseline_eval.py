@@ -169,7 +169,8 @@ def evaluate_val_test(
         samples_of: SampleFn,
         name: str,
         unit: str = 'records',
-        threshold_note: Optional[Callable[[float], str]] = None
+        threshold_note: Optional[Callable[[float], str]] = None,
+        threshold: Optional[float] = None
 ) -> Tuple[Dict[str, float], List[Dict]]:
     """Choose the thresholds on val, freeze them, evaluate on test.
 
@@ -177,7 +178,8 @@ def evaluate_val_test(
     its namesake (same prefix) of ``cfg.val_evaluator`` chose on the
     validation split; without a validation split or evaluator the test
     metrics keep the config's behaviour (``frozen=True`` with no threshold
-    fails with ``ThresholdMetric``'s message).
+    fails with ``ThresholdMetric``'s message). A ``threshold`` given is
+    used instead, and the validation split is not read.
 
     Args:
         cfg (Config): The config.
@@ -189,6 +191,9 @@ def evaluate_val_test(
             ``'records'``.
         threshold_note (callable, optional): A threshold -> words appended
             to its source, e.g. ``'(= MAP 65.2 mmHg)'``. Defaults to None.
+        threshold (float, optional): The threshold of every test
+            ``ThresholdMetric`` (a tool's ``--threshold``). Defaults to
+            None.
 
     Returns:
         tuple: The test metrics and the test data samples (with the class
@@ -197,7 +202,11 @@ def evaluate_val_test(
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     test_evaluator = build_evaluator(cfg.test_evaluator)
     frozen = threshold_metrics(test_evaluator)
-    val = build_split(cfg, 'val') if cfg.get('val_evaluator') else None
+    for target in frozen if threshold is not None else []:
+        target.set_threshold(threshold,
+                             'given on the command line (--threshold)')
+    val = build_split(cfg, 'val') \
+        if cfg.get('val_evaluator') and threshold is None else None
     if val is not None:
         val_evaluator = build_evaluator(cfg.val_evaluator)
         samples = samples_of(val)

@@ -68,13 +68,14 @@ def fuse_samples(dumps: Sequence[List[Dict]],
     fused = []
     for index, samples in enumerate(zip(*dumps)):
         records = [sample_to_record(s) for s in samples]
+        where = _record_name(samples[0], index)
         for sample, record, name in zip(samples[1:], records[1:],
                                         names[1:]):
-            where = _record_name(samples[0], index)
-            if _record_name(sample, index) != where:
+            other = _record_name(sample, index)
+            if other != where:
                 raise ValueError(
-                    f'Record {index} of {name} is '
-                    f'{_record_name(sample, index)}, of {first_name} {where}: '
+                    f'Record {index} of {name} is {other}, of '
+                    f'{first_name} {where}: '
                     'the dumps list different records or orders; dump each '
                     'model on the same ann_file.')
             if record['label'] != records[0]['label'] or \

@@ -25,10 +25,8 @@ from typing import Dict, List, Optional, Sequence
 import mmengine
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from nl1d.engine import threshold_metrics
-from nl1d.evaluation.baseline_eval import (baseline_parser, build_evaluator,
-                                           build_split, evaluate_val_test,
-                                           report)
+from nl1d.evaluation.baseline_eval import (baseline_parser,
+                                           evaluate_val_test, report)
 from nl1d.evaluation.score_fusion import fuse_samples
 from nl1d.utils import load_config
 
@@ -87,7 +85,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     def samples_of(dataset) -> List[Dict]:
         files = [dataset.get_data_info(i)['filename']
                  for i in range(len(dataset))]
-        for split, samples in fused.items():
+        for samples in fused.values():
             if [s.get('filename') for s in samples] == files:
                 return samples
         raise ValueError(
@@ -95,17 +93,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
             f'{len(files)} records of {dataset.ann_file} in order: dump each '
             'model with this config on that split.')
 
-    if args.threshold is not None:
-        samples = samples_of(build_split(cfg, 'test'))  # sets the scope
-        evaluator = build_evaluator(cfg.test_evaluator)
-        for metric in threshold_metrics(evaluator):
-            metric.set_threshold(args.threshold,
-                                 'given on the command line (--threshold)')
-        evaluator.process(samples)
-        metrics = evaluator.evaluate(len(samples))
-    else:
-        metrics, samples = evaluate_val_test(
-            cfg, samples_of, f'fusion of {len(args.preds)} models')
+    metrics, samples = evaluate_val_test(
+        cfg, samples_of, f'fusion of {len(args.preds)} models',
+        threshold=args.threshold)
     report(metrics, samples, f'fusion of {len(args.preds)} models',
            args.dump, args.out)
     return metrics

@@ -192,6 +192,15 @@ def _work_dir(row: dict, args: argparse.Namespace
     return root, work, None
 
 
+def _save_row(work: str, info: dict) -> dict:
+    """Write a finished row's row.json and log its metrics."""
+    with open(osp.join(work, 'row.json'), 'w') as f:
+        json.dump(info, f, indent=1)
+    print(f'[zoo] {info["name"]}: {json.dumps(info["metrics"])[:200]}',
+          flush=True)
+    return info
+
+
 def run_row(row: dict, args: argparse.Namespace) -> dict:
     """Prepare, train, test and measure one row; returns its row.json."""
     _, work, done = _work_dir(row, args)
@@ -230,10 +239,7 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
                   f'python tools/test.py {row["config"]} '
                   f'{work}/{osp.basename(ckpt)} --dump {result}'],
         **measure(row['config']))
-    with open(osp.join(work, 'row.json'), 'w') as f:
-        json.dump(info, f, indent=1)
-    print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
-    return info
+    return _save_row(work, info)
 
 
 def _val_dump(row: dict, work: str, options: List[str],
@@ -282,10 +288,7 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
         flops=sum(m['flops'] for m in members), length=members[0]['length'],
         commands=[f'python tools/benchmarks/model_zoo.py run {name}'
                   for name in row['members']] + [' '.join(['python'] + fuse)])
-    with open(osp.join(work, 'row.json'), 'w') as f:
-        json.dump(info, f, indent=1)
-    print(f'[zoo] {row["name"]}: {json.dumps(metrics)[:200]}', flush=True)
-    return info
+    return _save_row(work, info)
 
 
 def copy_logs(work_root: str, dest: str) -> None:
