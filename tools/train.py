@@ -39,7 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='enable automatic-mixed-precision training')
+        help='mixed precision: float16 on a GPU, bfloat16 on a CPU with '
+        'AVX512-BF16 or AMX; float32 (with a warning) on other CPUs, where '
+        'bfloat16 is emulated and about 10x slower')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -81,12 +83,6 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    # mixed precision: float16 with loss scaling on a GPU (mmengine's
-    # AmpOptimWrapper), bfloat16 on a CPU (mmengine's refuses to start
-    # without a GPU)
-    if args.amp is True:
-        set_mixed_precision(cfg.optim_wrapper)
-
     # resume training: 'auto' is resolved to a complete checkpoint in main()
     if args.resume == 'auto':
         cfg.resume = True
@@ -113,6 +109,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+
+    # mixed precision, on the config as --cfg-options left it: float16 with
+    # loss scaling on a GPU (mmengine's AmpOptimWrapper), bfloat16 on a CPU
+    # with native bfloat16 (mmengine's refuses to start without a GPU),
+    # float32 with a warning on a CPU that would emulate bfloat16
+    if args.amp is True:
+        set_mixed_precision(cfg.optim_wrapper)
 
     return cfg
 
