@@ -1,6 +1,7 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """tools/benchmarks/model_zoo.py: the quick mode runs a row end to end; the
-tables render from row.json files and replace the README's zoo blocks."""
+tables render from row.json files (run here, else committed in
+configs/nl1d/results) and replace the README's zoo blocks."""
 import json
 import os.path as osp
 import subprocess
@@ -187,3 +188,40 @@ def test_logs_are_copied_for_finished_rows_only(tmp_path, monkeypatch):
     # every run of the row (an interrupted one resumed), oldest first
     assert (tmp_path / 'logs' / 'done.json').read_text() == \
         '{"run": "20260101_000000"}\n{"run": "20260102_000000"}\n'
+
+
+def test_results_are_published_and_read_back(tmp_path, monkeypatch):
+    import model_zoo
+    monkeypatch.setattr(model_zoo, 'ROWS',
+                        {'here': {}, 'committed': {}, 'quick': {}})
+    zoo, results = tmp_path / 'zoo', tmp_path / 'results'
+    for name, body in (('here', {'v': 'fresh'}),
+                       ('quick', {'v': 'q', 'quick': True})):
+        (zoo / name).mkdir(parents=True)
+        (zoo / name / 'row.json').write_text(json.dumps(body))
+    results.mkdir()
+    (results / 'committed.json').write_text('{"v": "committed"}')
+    (results / 'here.json').write_text('{"v": "stale"}')
+    model_zoo.copy_results(str(zoo), str(results))
+    # a --quick row is never published; a fresh row replaces its old one
+    assert sorted(p.name for p in results.iterdir()) == \
+        ['committed.json', 'here.json']
+    assert json.loads((results / 'here.json').read_text()) == {'v': 'fresh'}
+    load = model_zoo.load_result
+    assert load('committed', str(zoo), str(results)) == {'v': 'committed'}
+    assert load('here', str(zoo), str(results)) == {'v': 'fresh'}
+    assert load('missing', str(zoo), str(results)) is None
+
+
+def test_readme_tables_are_the_committed_results(tmp_path):
+    """configs/nl1d/README.md shows exactly what configs/nl1d/results holds
+    (rendered by `model_zoo.py table`), on a clone without work dirs."""
+    import model_zoo
+    readme = osp.join(REPO, 'configs', 'nl1d', 'README.md')
+    copy = tmp_path / 'README.md'
+    copy.write_text(open(readme).read())
+    model_zoo.main([
+        'table', '--work-root', str(tmp_path / 'none'), '--results',
+        osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
+    ])
+    assert copy.read_text() == open(readme).read()

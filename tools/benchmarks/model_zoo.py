@@ -13,8 +13,10 @@ measured with the repository's own commands::
         [--checkpoint CKPT] --out W/metrics.json
 
 and summarised in ``W/row.json`` (metrics with CIs, parameters, FLOPs,
-training wall time, machine). A fusion row (``members``) runs its members,
-dumps each on its validation records and fuses their scores with
+training wall time, machine), which ``table --update`` publishes as
+``configs/nl1d/results/ROW.json``: the tables render from the committed
+results where a row was not run here. A fusion row (``members``) runs its
+members, dumps each on its validation records and fuses their scores with
 ``tools/analysis/fuse_scores.py``. Finished rows are skipped; an interrupted
 training resumes from its newest complete checkpoint.
 
@@ -25,7 +27,8 @@ Examples::
     python tools/benchmarks/model_zoo.py run --group ucr
     python tools/benchmarks/model_zoo.py run --all
     python tools/benchmarks/model_zoo.py run --all --quick   # minutes: CI
-    python tools/benchmarks/model_zoo.py table --update configs/nl1d/README.md
+    python tools/benchmarks/model_zoo.py table \
+        --update configs/nl1d/README.md --logs configs/nl1d/logs
 """
 import argparse
 import glob
@@ -44,6 +47,9 @@ from zoo_rows import DATA, ROWS  # noqa: E402
 from zoo_tables import render_tables, update_readme  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: Where each finished row's row.json is committed (small), so the tables
+#: render on a fresh clone without the work directories.
+RESULTS = osp.join('configs', 'nl1d', 'results')
 
 
 def quick_options(config: str) -> List[str]:
@@ -85,6 +91,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                        'this file instead of printing them')
     table.add_argument('--logs', metavar='DIR', default=None,
                        help='also copy each row\'s json training log here')
+    table.add_argument(
+        '--results', metavar='DIR', default=RESULTS,
+        help='the committed row.json of each finished row, read for rows '
+        'not run under --work-root; --update copies fresh ones here '
+        f'(default: {RESULTS})')
     for p in (run, table):
         p.add_argument('--work-root', default=osp.join('work_dirs', 'zoo'),
                        help='where rows are run (default: work_dirs/zoo)')
@@ -291,6 +302,32 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
     return _save_row(work, info)
 
 
+def load_result(name: str, work_root: str,
+                results: str) -> Optional[dict]:
+    """A row's ``row.json``: the one run under ``work_root``, else the
+    committed one in ``results`` (``None`` when neither exists)."""
+    for path in (osp.join(work_root, name, 'row.json'),
+                 osp.join(results, f'{name}.json')):
+        if osp.exists(path):
+            with open(path) as f:  # labels come from the current ROWS
+                return json.load(f)
+    return None
+
+
+def copy_results(work_root: str, dest: str) -> None:
+    """The ``row.json`` of each finished row (not ``--quick`` ones) as
+    ``dest/ROW.json``, so that a fresh clone renders the same tables."""
+    os.makedirs(dest, exist_ok=True)
+    for name in ROWS:
+        path = osp.join(work_root, name, 'row.json')
+        if not osp.exists(path):
+            continue
+        with open(path) as f:
+            if json.load(f).get('quick'):
+                continue
+        shutil.copyfile(path, osp.join(dest, f'{name}.json'))
+
+
 def copy_logs(work_root: str, dest: str) -> None:
     """The json training logs (mmengine's vis_data/scalars.json, every
     run of the row concatenated) of the finished rows (a row.json) as
@@ -318,14 +355,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.command == 'table':
         if args.logs:
             copy_logs(args.work_root, args.logs)
-        rows = []
-        for name, row in ROWS.items():
-            path = osp.join(args.work_root, name, 'row.json')
-            if osp.exists(path):
-                with open(path) as f:  # labels from the current definition
-                    rows.append(dict(json.load(f), **row))
-            else:
-                rows.append(dict(row, not_run=True))
+        if args.update:
+            copy_results(args.work_root, args.results)
+        rows = [dict(result, **row) if result else dict(row, not_run=True)
+                for row, result in ((row, load_result(
+                    name, args.work_root, args.results))
+                    for name, row in ROWS.items())]
         tables = render_tables(rows)
         if args.update:
             update_readme(args.update, tables)
