@@ -65,8 +65,13 @@ def test_gradients_equal_mmcv(mode):
     torch.testing.assert_close(x1.grad, x2.grad, atol=1e-5, rtol=1e-4)
     grads = dict(theirs.named_parameters())
     for name, param in ours.named_parameters():
-        torch.testing.assert_close(param.grad, grads[name].grad, atol=1e-5,
-                                   rtol=1e-4)
+        # parameter gradients reach ~1e3 here: float32 summation order
+        # (oneDNN's AVX2 vs AVX-512 kernels) moves their small entries by
+        # ~1e-5, so the absolute tolerance grows with the tensor's scale
+        expected = grads[name].grad
+        torch.testing.assert_close(
+            param.grad, expected, rtol=1e-4,
+            atol=max(1e-5, 1e-6 * expected.abs().max().item()))
 
 
 @pytest.mark.parametrize('use_scale', [True, False])
