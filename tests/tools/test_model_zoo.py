@@ -225,3 +225,19 @@ def test_readme_tables_are_the_committed_results(tmp_path):
         osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
     ])
     assert copy.read_text() == open(readme).read()
+
+
+def test_train_times_name_the_machine_when_rows_ran_on_several():
+    from zoo_tables import render_tables
+    rows = [_row('ucr-ecg200-nl_r18_res5', 'ucr'),
+            _row('ucr-ecg200-r18', 'ucr'),
+            dict(_row('ucr-twoleadecg-r18', 'ucr'), machine='other CPU')]
+    tables = render_tables(rows)
+    lines = tables['ucr'].splitlines()[2:]
+    # the machine most rows ran on is unmarked, the other one marked
+    assert [line.count(' min |') for line in lines] == [1, 1, 0]
+    assert ' min † |' in lines[2]
+    assert tables['machine'] == ('Machine: test machine (unmarked train '
+                                 'times); † other CPU.')
+    # one machine: no marks
+    assert '†' not in ''.join(render_tables(rows[:2]).values())

@@ -29,8 +29,33 @@ def _cost(row: dict) -> str:
     return f'{row["params"] / 1e6:.2f} M / {row["flops"] / 1e9:.3f} G'
 
 
+#: Marks of the train times of rows run on other machines than most rows.
+MARKS = ('†', '‡', '§', '¶')
+
+
 def _minutes(row: dict) -> str:
-    return f'{row["train_seconds"] / 60:.0f} min'
+    """Training wall time, marked when the row ran on another machine."""
+    mark = row.get('machine_mark', '')
+    return f'{row["train_seconds"] / 60:.0f} min' + (f' {mark}' if mark
+                                                     else '')
+
+
+def mark_machines(rows: List[dict]) -> str:
+    """Set each row's ``machine_mark`` ('' on the machine most rows ran on,
+    then the :data:`MARKS` in order) and return the machine line."""
+    counts: Dict[str, int] = {}
+    for row in rows:
+        counts[row['machine']] = counts.get(row['machine'], 0) + 1
+    machines = sorted(counts, key=lambda m: (-counts[m], m))
+    marks = {m: '' if k == 0 else MARKS[k - 1] if k <= len(MARKS)
+             else f'({k})' for k, m in enumerate(machines)}
+    for row in rows:
+        row['machine_mark'] = marks[row['machine']]
+    if len(machines) == 1:
+        return f'Machine: {machines[0]}.'
+    return 'Machine: ' + '; '.join(
+        f'{machines[0]} (unmarked train times)' if not marks[m] else
+        f'{marks[m]} {m}' for m in machines) + '.'
 
 
 def _links(row: dict) -> str:
@@ -164,6 +189,7 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     order = {r['name']: k for k, r in enumerate(rows)}
     pending = [r for r in rows if r.get('not_run')]
     rows = [r for r in rows if not r.get('not_run')]
+    machine = mark_machines(rows) if rows else None
     groups: Dict[str, List[dict]] = {}
     for row in rows:
         groups.setdefault(row['group'], []).append(row)
@@ -197,9 +223,8 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     if 'ablation' in groups:
         finals = [r for r in rows if r['group'] != 'ablation']
         tables['ablation'] = ablation_table(groups['ablation'], finals)
-    machines = sorted({r['machine'] for r in rows})
-    if machines:
-        tables['machine'] = 'Machine: ' + '; '.join(machines) + '.'
+    if machine:
+        tables['machine'] = machine
     return tables
 
 
