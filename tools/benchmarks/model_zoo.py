@@ -357,10 +357,11 @@ def main(argv: Optional[List[str]] = None) -> None:
             copy_logs(args.work_root, args.logs)
         if args.update:
             copy_results(args.work_root, args.results)
-        rows = [dict(result, **row) if result else dict(row, not_run=True)
-                for row, result in ((row, load_result(
-                    name, args.work_root, args.results))
-                    for name, row in ROWS.items())]
+        rows = []
+        for name, row in ROWS.items():
+            result = load_result(name, args.work_root, args.results)
+            rows.append(dict(result, **row) if result else dict(
+                row, not_run=True))
         tables = render_tables(rows)
         if args.update:
             update_readme(args.update, tables)

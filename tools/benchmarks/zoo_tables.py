@@ -1,6 +1,7 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Markdown tables of the model zoo from the rows' ``row.json`` files."""
 import math
+from collections import Counter
 import re
 from typing import Dict, List, Optional
 
@@ -43,9 +44,7 @@ def _minutes(row: dict) -> str:
 def mark_machines(rows: List[dict]) -> str:
     """Set each row's ``machine_mark`` ('' on the machine most rows ran on,
     then the :data:`MARKS` in order) and return the machine line."""
-    counts: Dict[str, int] = {}
-    for row in rows:
-        counts[row['machine']] = counts.get(row['machine'], 0) + 1
+    counts = Counter(row['machine'] for row in rows)
     machines = sorted(counts, key=lambda m: (-counts[m], m))
     marks = {m: '' if k == 0 else MARKS[k - 1] if k <= len(MARKS)
              else f'({k})' for k, m in enumerate(machines)}
