@@ -41,8 +41,9 @@ def parse_requirements(fname: str = 'requirements/runtime.txt') -> list:
 
 
 def add_mim_extension() -> None:
-    """Place ``configs/`` and ``tools/`` inside the package as ``nl1d/.mim``
-    so that ``mim train nl1d CONFIG`` / ``mim test`` find them after a
+    """Place ``configs/``, ``tools/`` and ``model-index.yml`` inside the
+    package as ``nl1d/.mim`` so that ``mim train nl1d CONFIG`` / ``mim test``
+    find them and ``mim search nl1d`` lists the model zoo after a
     non-editable install.
 
     The stock OpenMMLab version only handles ``develop``; modern editable
@@ -57,7 +58,7 @@ def add_mim_extension() -> None:
     else:
         return
 
-    filenames = ['tools', 'configs', 'demo']
+    filenames = ['tools', 'configs', 'demo', 'model-index.yml']
     repo_path = osp.dirname(osp.abspath(__file__))
     mim_path = osp.join(repo_path, 'nl1d', '.mim')
     os.makedirs(mim_path, exist_ok=True)
@@ -75,6 +76,8 @@ def add_mim_extension() -> None:
         if mode == 'symlink':
             src_relpath = osp.relpath(src_path, osp.dirname(tar_path))
             os.symlink(src_relpath, tar_path)
+        elif mode == 'copy' and osp.isfile(src_path):
+            shutil.copyfile(src_path, tar_path)
         elif mode == 'copy':
             shutil.copytree(
                 src_path,

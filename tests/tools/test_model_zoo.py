@@ -241,3 +241,85 @@ def test_train_times_name_the_machine_when_rows_ran_on_several():
                                  'times); † other CPU.')
     # one machine: no marks
     assert '†' not in ''.join(render_tables(rows[:2]).values())
+
+
+def test_metafile_is_the_committed_results(tmp_path):
+    """configs/nl1d/metafile.yml (what `mim search nl1d` reads) is what
+    `table --update` renders from configs/nl1d/results."""
+    import model_zoo
+    copy = tmp_path / 'README.md'
+    copy.write_text(open(osp.join(REPO, 'configs', 'nl1d',
+                                  'README.md')).read())
+    model_zoo.main([
+        'table', '--work-root', str(tmp_path / 'none'), '--results',
+        osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
+    ])
+    committed = osp.join(REPO, 'configs', 'nl1d', 'metafile.yml')
+    assert (tmp_path / 'metafile.yml').read_text() == open(committed).read()
+
+
+def _load_model_index(root):
+    """The models of ``root/model-index.yml`` with its imports resolved as
+    paperswithcode's model-index resolves them (relative to the file)."""
+    import yaml
+    with open(osp.join(root, 'model-index.yml')) as f:
+        index = yaml.safe_load(f)
+    collections, models = [], []
+    for path in index['Import']:
+        with open(osp.join(root, path)) as f:
+            meta = yaml.safe_load(f)
+        collections += meta['Collections']
+        models += meta['Models']
+    return collections, models
+
+
+def test_model_index_lists_every_finished_model():
+    from zoo_rows import ROWS
+    collections, models = _load_model_index(REPO)
+    names = [m['Name'] for m in models]
+    assert len(names) == len(set(names))
+    finished = {n for n, r in ROWS.items() if osp.exists(osp.join(
+        REPO, 'configs', 'nl1d', 'results', f'{n}.json'))
+                and r['group'] != 'ablation' and 'members' not in r}
+    assert set(names) == finished
+    known = {c['Name'] for c in collections}
+    for model in models:
+        assert model['In Collection'] in known
+        assert osp.exists(osp.join(REPO, model['Config'])), model['Config']
+        assert osp.exists(osp.join(REPO, model['Training Log']))
+        assert model['Results'][0]['Metrics'], model['Name']
+        assert model['Metadata']['Epochs'] > 0
+    ecg200 = next(m for m in models if m['Name'] == 'ucr-ecg200-nl_r18_res5')
+    assert ecg200['Metadata']['Architecture'] == ['ResNet1d', 'NonLocal1d']
+    assert ecg200['Results'][0]['Metrics']['Accuracy'] == 92.0
+
+
+def test_model_index_parses_with_model_index_library():
+    modelindex = pytest.importorskip(
+        'modelindex', reason='model-index comes with openmim '
+        '(tools/install.sh --with-mim)')
+    index = modelindex.load(osp.join(REPO, 'model-index.yml'))
+    assert len(index.models) == len(_load_model_index(REPO)[1])
+    assert {c.name for c in index.collections} >= {'NonLocal1d'}
+
+
+def test_setup_puts_model_index_in_the_package(tmp_path, monkeypatch):
+    """A non-editable build places model-index.yml and the configs it
+    imports in nl1d/.mim, where `mim search nl1d` looks."""
+    import importlib.util
+    import shutil
+    for name in ('setup.py', 'model-index.yml'):
+        shutil.copy(osp.join(REPO, name), tmp_path / name)
+    (tmp_path / 'configs' / 'nl1d').mkdir(parents=True)
+    shutil.copy(osp.join(REPO, 'configs', 'nl1d', 'metafile.yml'),
+                tmp_path / 'configs' / 'nl1d' / 'metafile.yml')
+    spec = importlib.util.spec_from_file_location('nl1d_setup',
+                                                  tmp_path / 'setup.py')
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)
+    monkeypatch.setattr(sys, 'argv', ['setup.py', 'bdist_wheel'])
+    setup.add_mim_extension()
+    mim = tmp_path / 'nl1d' / '.mim'
+    assert (mim / 'model-index.yml').is_file()
+    _, models = _load_model_index(str(mim))
+    assert len(models) == len(_load_model_index(REPO)[1])

@@ -15,7 +15,9 @@ measured with the repository's own commands::
 and summarised in ``W/row.json`` (metrics with CIs, parameters, FLOPs,
 training wall time, machine), which ``table --update`` publishes as
 ``configs/nl1d/results/ROW.json``: the tables render from the committed
-results where a row was not run here. A fusion row (``members``) runs its
+results where a row was not run here. ``table --update`` also writes the
+zoo's OpenMMLab metafile (``configs/nl1d/metafile.yml``, for ``mim
+search``). A fusion row (``members``) runs its
 members, dumps each on its validation records and fuses their scores with
 ``tools/analysis/fuse_scores.py``. Finished rows are skipped; an interrupted
 training resumes from its newest complete checkpoint.
@@ -44,6 +46,7 @@ from typing import Dict, List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from zoo_rows import DATA, ROWS  # noqa: E402
+from zoo_metafile import write_metafile  # noqa: E402
 from zoo_tables import render_tables, update_readme  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -89,6 +92,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     table.add_argument('--update', metavar='README',
                        help='replace the tables between the zoo markers of '
                        'this file instead of printing them')
+    table.add_argument(
+        '--metafile', metavar='YML', default=None,
+        help='with --update, where the OpenMMLab metafile of the zoo (read '
+        'by `mim search nl1d` through model-index.yml) is written '
+        '(default: metafile.yml beside the README)')
     table.add_argument('--logs', metavar='DIR', default=None,
                        help='also copy each row\'s json training log here')
     table.add_argument(
@@ -365,6 +373,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         tables = render_tables(rows)
         if args.update:
             update_readme(args.update, tables)
+            write_metafile(
+                args.metafile or osp.join(osp.dirname(args.update),
+                                          'metafile.yml'), rows, REPO)
         else:
             print('\n\n'.join(tables.values()))
         return
