@@ -213,18 +213,28 @@ def test_results_are_published_and_read_back(tmp_path, monkeypatch):
     assert load('missing', str(zoo), str(results)) is None
 
 
-def test_readme_tables_are_the_committed_results(tmp_path):
-    """configs/nl1d/README.md shows exactly what configs/nl1d/results holds
-    (rendered by `model_zoo.py table`), on a clone without work dirs."""
+@pytest.fixture(scope='module')
+def rendered(tmp_path_factory):
+    """`model_zoo.py table --update` run once, on a copy of
+    configs/nl1d/README.md, from configs/nl1d/results only (as on a clone
+    without work dirs); the folder holding the README and metafile.yml."""
     import model_zoo
-    readme = osp.join(REPO, 'configs', 'nl1d', 'README.md')
-    copy = tmp_path / 'README.md'
-    copy.write_text(open(readme).read())
+    out = tmp_path_factory.mktemp('rendered')
+    copy = out / 'README.md'
+    copy.write_text(open(osp.join(REPO, 'configs', 'nl1d',
+                                  'README.md')).read())
     model_zoo.main([
-        'table', '--work-root', str(tmp_path / 'none'), '--results',
+        'table', '--work-root', str(out / 'none'), '--results',
         osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
     ])
-    assert copy.read_text() == open(readme).read()
+    return out
+
+
+def test_readme_tables_are_the_committed_results(rendered):
+    """configs/nl1d/README.md shows exactly what configs/nl1d/results holds
+    (rendered by `model_zoo.py table`), on a clone without work dirs."""
+    readme = osp.join(REPO, 'configs', 'nl1d', 'README.md')
+    assert (rendered / 'README.md').read_text() == open(readme).read()
 
 
 def test_train_times_name_the_machine_when_rows_ran_on_several():
@@ -243,19 +253,11 @@ def test_train_times_name_the_machine_when_rows_ran_on_several():
     assert '†' not in ''.join(render_tables(rows[:2]).values())
 
 
-def test_metafile_is_the_committed_results(tmp_path):
+def test_metafile_is_the_committed_results(rendered):
     """configs/nl1d/metafile.yml (what `mim search nl1d` reads) is what
     `table --update` renders from configs/nl1d/results."""
-    import model_zoo
-    copy = tmp_path / 'README.md'
-    copy.write_text(open(osp.join(REPO, 'configs', 'nl1d',
-                                  'README.md')).read())
-    model_zoo.main([
-        'table', '--work-root', str(tmp_path / 'none'), '--results',
-        osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
-    ])
     committed = osp.join(REPO, 'configs', 'nl1d', 'metafile.yml')
-    assert (tmp_path / 'metafile.yml').read_text() == open(committed).read()
+    assert (rendered / 'metafile.yml').read_text() == open(committed).read()
 
 
 def _load_model_index(root):

@@ -11,7 +11,8 @@ metrics) and ``Training Log``. No ``Weights``: checkpoints are not published,
 every model is retrained with ``model_zoo.py run ROW``.
 """
 import os.path as osp
-from typing import Dict, List, Optional
+from functools import lru_cache
+from typing import Dict, List
 
 import yaml
 
@@ -38,8 +39,10 @@ METRICS = (
 )
 
 
+@lru_cache(maxsize=None)
 def _schedule(config: str) -> Dict[str, int]:
-    """Epochs and batch size (per process) of a config."""
+    """Epochs and batch size (per process) of a config (read once: several
+    rows share a config)."""
     from mmengine import Config
     cfg = Config.fromfile(config)
     return {'Epochs': cfg.train_cfg.max_epochs,
@@ -113,9 +116,8 @@ def render_metafile(rows: List[dict], repo: str = '.') -> str:
                                    width=79)
 
 
-def write_metafile(path: str, rows: List[dict],
-                   repo: Optional[str] = None) -> None:
+def write_metafile(path: str, rows: List[dict], repo: str = '.') -> None:
     """Write :func:`render_metafile` to ``path``."""
-    text = render_metafile(rows, repo or '.')
+    text = render_metafile(rows, repo)
     with open(path, 'w') as f:
         f.write(text)
