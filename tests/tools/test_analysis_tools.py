@@ -288,3 +288,50 @@ def test_plot_curves_draws_the_dataset_class_names(tmp_path, monkeypatch):
     assert plot_curves.dumped_class_names(
         [dict(pred_score=torch.ones(3) / 3, gt_label=torch.tensor([2]),
               gt_class='other')]) == ['0', '1', 'other']
+
+
+def test_nonlocal_gates_reads_each_blocks_output_norm(tmp_path, capsys):
+    gates = _tool('nonlocal_gates')
+    from nl1d.apis import init_recognizer
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
+    cfg.model.backbone.base_channels = 8
+    cfg.model.backbone.non_local = (0, 0, (1, 0), 0)
+    cfg.model.neck.in_channels = 64
+    cfg.model.cls_head.in_channels = 64
+    cfg_path = str(tmp_path / 'tiny.py')
+    cfg.dump(cfg_path)
+    model = init_recognizer(cfg)
+    # untrained: every block is an identity (zero-initialised gate)
+    fresh = gates.nonlocal_gates(model)
+    assert set(fresh['blocks']) == {'backbone.layer3.0.non_local_block',
+                                    'neck'}
+    assert all(s['mean_abs'] == 0 for s in fresh['blocks'].values())
+    assert fresh['residual']['mean_abs'] > 0
+    with torch.no_grad():
+        model.neck.conv_out.norm.weight.copy_(
+            torch.linspace(-0.4, 0.2, model.neck.conv_out.norm.weight.numel()))
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    out = str(tmp_path / 'gates.json')
+    gates.main([cfg_path, ckpt, '--out', out])
+    saved = json.load(open(out))
+    neck = saved['blocks']['neck']
+    assert neck['max_abs'] == pytest.approx(0.4)
+    assert neck['mean_abs'] == pytest.approx(
+        model.neck.conv_out.norm.weight.abs().mean().item())
+    assert saved['blocks']['backbone.layer3.0.non_local_block'][
+        'mean_abs'] == 0
+    assert 'neck' in capsys.readouterr().out
+
+
+def test_nonlocal_gates_refuses_a_plain_model():
+    gates = _tool('nonlocal_gates')
+    from nl1d.apis import init_recognizer
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
+    cfg.model.backbone.base_channels = 8
+    cfg.model.neck = None
+    cfg.model.cls_head.in_channels = 64
+    with pytest.raises(ValueError, match='no NonLocal1d block'):
+        gates.nonlocal_gates(init_recognizer(cfg))
