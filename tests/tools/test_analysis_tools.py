@@ -197,16 +197,22 @@ def test_row_on_input_maps_through_the_stride():
     np.testing.assert_array_equal(weights, [4, 4, 4, 4, 5, 5, 5, 5])
 
 
-def test_visualize_nonlocal_writes_png(tmp_path, monkeypatch):
-    vis = _tool('visualize_nonlocal')
-    from nl1d.apis import init_recognizer
+def _tiny_nonlocal_cfg(**backbone):
+    """The signal config at width 8: a block in layer3 and the neck."""
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
     cfg.model.backbone.base_channels = 8
     cfg.model.backbone.non_local = (0, 0, (1, 0), 0)
-    cfg.model.backbone.non_local_cfg = dict(sub_sample=True)
+    cfg.model.backbone.update(backbone)
     cfg.model.neck.in_channels = 64
     cfg.model.cls_head.in_channels = 64
+    return cfg
+
+
+def test_visualize_nonlocal_writes_png(tmp_path, monkeypatch):
+    vis = _tool('visualize_nonlocal')
+    from nl1d.apis import init_recognizer
+    cfg = _tiny_nonlocal_cfg(non_local_cfg=dict(sub_sample=True))
     cfg_path = str(tmp_path / 'tiny.py')
     cfg.dump(cfg_path)
     model = init_recognizer(cfg)
@@ -293,12 +299,7 @@ def test_plot_curves_draws_the_dataset_class_names(tmp_path, monkeypatch):
 def test_nonlocal_gates_reads_each_blocks_output_norm(tmp_path, capsys):
     gates = _tool('nonlocal_gates')
     from nl1d.apis import init_recognizer
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
-    cfg.model.backbone.base_channels = 8
-    cfg.model.backbone.non_local = (0, 0, (1, 0), 0)
-    cfg.model.neck.in_channels = 64
-    cfg.model.cls_head.in_channels = 64
+    cfg = _tiny_nonlocal_cfg()
     cfg_path = str(tmp_path / 'tiny.py')
     cfg.dump(cfg_path)
     model = init_recognizer(cfg)
@@ -328,10 +329,7 @@ def test_nonlocal_gates_reads_each_blocks_output_norm(tmp_path, capsys):
 def test_nonlocal_gates_refuses_a_plain_model():
     gates = _tool('nonlocal_gates')
     from nl1d.apis import init_recognizer
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py'))
-    cfg.model.backbone.base_channels = 8
+    cfg = _tiny_nonlocal_cfg(non_local=(0, 0, 0, 0))
     cfg.model.neck = None
-    cfg.model.cls_head.in_channels = 64
     with pytest.raises(ValueError, match='no NonLocal1d block'):
         gates.nonlocal_gates(init_recognizer(cfg))
