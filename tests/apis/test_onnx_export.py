@@ -21,6 +21,7 @@ from nl1d.apis.exportable_recognizer import ExportableRecognizer
 from nl1d.apis.onnx_export import export_metadata, export_onnx
 from nl1d.apis.onnx_inference import create_session
 from nl1d.apis.onnx_verify import reference_scores, verify_onnx
+from nl1d.models.layers import NonLocal1d
 from tests.tools.tiny_signal_utils import REPO, run_tool
 
 R18 = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
@@ -46,11 +47,8 @@ def _off_identity(model: torch.nn.Module) -> torch.nn.Module:
     torch.manual_seed(0)
     with torch.no_grad():
         for module in model.modules():
-            conv_out = getattr(module, 'conv_out', None)
-            if conv_out is not None:
-                target = conv_out.norm if conv_out.with_norm else \
-                    conv_out.conv
-                target.weight.normal_(0, 0.5)
+            if isinstance(module, NonLocal1d):
+                module.gate.weight.normal_(0, 0.5)
         model.cls_head.fc_cls.weight.normal_(0, 1)
     return model
 

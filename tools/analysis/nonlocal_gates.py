@@ -44,13 +44,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _gate(block: NonLocal1d) -> nn.Module:
-    """The module whose weight scales a block's output (norm, else conv)."""
-    conv_out = block.conv_out
-    return conv_out.norm if conv_out.with_norm else conv_out.conv
-
-
-def _stats(weight) -> Dict[str, float]:
+def _stats(weight: torch.Tensor) -> Dict[str, float]:
     magnitude = weight.detach().abs().float()
     return dict(mean_abs=float(magnitude.mean()),
                 max_abs=float(magnitude.max()))
@@ -73,7 +67,7 @@ def nonlocal_gates(model: nn.Module) -> Dict[str, Dict]:
         ValueError: The model has no non-local block.
     """
     blocks = {
-        name: _stats(_gate(module).weight)
+        name: _stats(module.gate.weight)
         for name, module in model.named_modules()
         if isinstance(module, NonLocal1d)
     }
@@ -84,12 +78,10 @@ def nonlocal_gates(model: nn.Module) -> Dict[str, Dict]:
     closing = []
     for module in model.modules():
         if isinstance(module, Bottleneck1d):
-            closing.append(module.bn3.weight.detach().abs().flatten())
+            closing.append(module.bn3.weight.flatten())
         elif isinstance(module, BasicBlock1d):
-            closing.append(module.bn2.weight.detach().abs().flatten())
-    residual = None
-    if closing:
-        residual = _stats(torch.cat(closing))
+            closing.append(module.bn2.weight.flatten())
+    residual = _stats(torch.cat(closing)) if closing else None
     return dict(blocks=blocks, residual=residual)
 
 

@@ -206,6 +206,14 @@ class NonLocal1d(BaseModule):
         """The ConvModule of a branch, unwrapping the sub-sampling pool."""
         return module[0] if isinstance(module, nn.Sequential) else module
 
+    @property
+    def gate(self) -> nn.Module:
+        """The module whose weight scales the block's output: ``conv_out``'s
+        norm, or its conv without a norm. Zero means the block is an
+        identity (``z = x + conv_out(y)``)."""
+        return self.conv_out.norm if self.conv_out.with_norm else \
+            self.conv_out.conv
+
     def init_weights(self) -> None:
         """Initialise the block so that it starts as an exact identity.
 
@@ -225,12 +233,10 @@ class NonLocal1d(BaseModule):
             normal_init(self._conv_module(branch).conv, std=self.std)
         if self.mode == 'concatenation':
             self.concat_project.init_weights()
-        out = self.conv_out.norm if self.conv_out.with_norm else \
-            self.conv_out.conv
         if self.zeros_init:
-            constant_init(out, 0)
+            constant_init(self.gate, 0)
         else:
-            normal_init(out, std=self.std)
+            normal_init(self.gate, std=self.std)
 
     def _embed(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Queries, keys and values, position-major.
