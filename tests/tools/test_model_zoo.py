@@ -6,6 +6,7 @@ import json
 import os.path as osp
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -325,3 +326,32 @@ def test_setup_puts_model_index_in_the_package(tmp_path, monkeypatch):
     assert (mim / 'model-index.yml').is_file()
     _, models = _load_model_index(str(mim))
     assert len(models) == len(_load_model_index(REPO)[1])
+
+
+def test_failed_training_segment_keeps_its_time(tmp_path):
+    import model_zoo
+    timing = tmp_path / 'train_seconds.json'
+    timing.write_text('{"seconds": 100.0}')  # an earlier segment
+    cmd = ['-c', 'import time; time.sleep(0.3); raise SystemExit(3)']
+    with pytest.raises(RuntimeError, match='failed'):
+        model_zoo._train(cmd, str(tmp_path / 'log'), None, str(timing))
+    seconds = json.loads(timing.read_text())['seconds']
+    assert 100.3 <= seconds < 110
+
+
+def test_sigterm_to_the_driver_keeps_the_segment_time(tmp_path):
+    timing = tmp_path / 'train_seconds.json'
+    driver = (
+        'import signal, sys, time\n'
+        f'sys.path.insert(0, {osp.join(REPO, "tools", "benchmarks")!r})\n'
+        'import model_zoo\n'
+        'signal.signal(signal.SIGTERM, model_zoo._raise_exit)\n'
+        'model_zoo._train(["-c", "import time; time.sleep(60)"], '
+        f'{str(tmp_path / "log")!r}, None, {str(timing)!r})\n')
+    proc = subprocess.Popen([sys.executable, '-c', driver], cwd=REPO,
+                            env=tool_env(REPO))
+    time.sleep(3)  # the driver is inside the training
+    proc.terminate()
+    assert proc.wait(timeout=30) == 128 + 15
+    seconds = json.loads(timing.read_text())['seconds']
+    assert 2 <= seconds < 30

@@ -39,6 +39,7 @@ import os
 import os.path as osp
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -133,6 +134,35 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
         raise RuntimeError(f'`{" ".join(cmd)}` failed ({proc.returncode}); '
                            f'see {log}')
     return time.time() - start
+
+
+def _train(cmd: List[str], log: str, threads: Optional[int],
+           timing: str) -> float:
+    """Run the training ``cmd`` like :func:`_run`; the seconds of every
+    segment of the row's training so far.
+
+    The wall time of this segment is added to ``timing`` (json) even when
+    the training fails or the driver is interrupted (Ctrl-C, or SIGTERM,
+    see :func:`main`), so a resumed row reports the time of all its
+    segments, including the part of an epoch an interruption threw away.
+    """
+    seconds = 0.0
+    if osp.exists(timing):  # an interrupted run resumes
+        with open(timing) as f:
+            seconds = json.load(f)['seconds']
+    start = time.time()
+    try:
+        _run(cmd, log, threads)
+    finally:
+        seconds += time.time() - start
+        with open(timing, 'w') as f:
+            json.dump(dict(seconds=seconds), f)
+    return seconds
+
+
+def _raise_exit(signum: int, frame) -> None:
+    """SIGTERM handler: unwind (``finally`` blocks run) instead of dying."""
+    raise SystemExit(128 + signum)
 
 
 def machine(threads: Optional[int] = None) -> str:
@@ -230,17 +260,11 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
     prepare(row['data'], args.shared, log)
     options = quick_options(row['config']) if args.quick else []
     options_args = ['--cfg-options'] + options if options else []
-    timing = osp.join(work, 'train_seconds.json')
-    seconds = 0.0
-    if osp.exists(timing):  # an interrupted run resumes
-        with open(timing) as f:
-            seconds = json.load(f)['seconds']
     train = ['tools/train.py', row['config'], '--work-dir', work, '--seed',
              str(row.get('random_seed', 0)), '--amp', '--resume'
              ] + options_args
-    seconds += _run(train, log, args.threads)
-    with open(timing, 'w') as f:
-        json.dump(dict(seconds=seconds), f)
+    seconds = _train(train, log, args.threads,
+                     osp.join(work, 'train_seconds.json'))
     ckpt = _checkpoint(work, row['checkpoint'])
     result = osp.join(work, 'result.pkl')
     _run(['tools/test.py', row['config'], ckpt, '--work-dir', work,
@@ -379,6 +403,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         else:
             print('\n\n'.join(tables.values()))
         return
+    signal.signal(signal.SIGTERM, _raise_exit)
     names = [n for n, r in ROWS.items()
              if args.all or r['group'] == args.group or n in args.rows]
     failed = []
