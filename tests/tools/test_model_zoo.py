@@ -339,19 +339,46 @@ def test_failed_training_segment_keeps_its_time(tmp_path):
     assert 100.3 <= seconds < 110
 
 
-def test_sigterm_to_the_driver_keeps_the_segment_time(tmp_path):
-    timing = tmp_path / 'train_seconds.json'
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not osp.isdir('/proc'), reason='needs /proc')
+def test_sigterm_to_the_driver_keeps_time_and_stops_the_workers(tmp_path):
+    timing, worker_pid = tmp_path / 'train_seconds.json', tmp_path / 'pid'
+    # the training step starts a worker of its own, like a DataLoader's
+    step = ('import subprocess, sys, time; '
+            'w = subprocess.Popen([sys.executable, "-c", '
+            '"import time; time.sleep(60)"]); '
+            f'open({str(worker_pid)!r}, "w").write(str(w.pid)); '
+            'time.sleep(60)')
     driver = (
-        'import signal, sys, time\n'
+        'import signal, sys\n'
         f'sys.path.insert(0, {osp.join(REPO, "tools", "benchmarks")!r})\n'
         'import model_zoo\n'
         'signal.signal(signal.SIGTERM, model_zoo._raise_exit)\n'
-        'model_zoo._train(["-c", "import time; time.sleep(60)"], '
+        f'model_zoo._train(["-c", {step!r}], '
         f'{str(tmp_path / "log")!r}, None, {str(timing)!r})\n')
     proc = subprocess.Popen([sys.executable, '-c', driver], cwd=REPO,
                             env=tool_env(REPO))
-    time.sleep(3)  # the driver is inside the training
+    for _ in range(100):  # until the step has started its worker
+        if worker_pid.exists() and worker_pid.read_text():
+            break
+        time.sleep(0.1)
+    worker = int(worker_pid.read_text())
+    assert _alive(worker)
+    time.sleep(1)
     proc.terminate()
     assert proc.wait(timeout=30) == 128 + 15
     seconds = json.loads(timing.read_text())['seconds']
-    assert 2 <= seconds < 30
+    assert 1 <= seconds < 30
+    for _ in range(50):  # the worker is stopped with the step
+        if not _alive(worker):
+            break
+        time.sleep(0.1)
+    assert not _alive(worker)

@@ -128,8 +128,17 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
         env['OMP_NUM_THREADS'] = str(threads)
     start = time.time()
     with open(log, 'a') as out:
-        proc = subprocess.run([sys.executable] + cmd, cwd=REPO, env=env,
-                              stdout=out, stderr=subprocess.STDOUT)
+        # its own process group, so an interrupted driver stops the step's
+        # dataloader workers too (killing the step alone orphans them)
+        proc = subprocess.Popen([sys.executable] + cmd, cwd=REPO, env=env,
+                                stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
     if proc.returncode != 0:
         raise RuntimeError(f'`{" ".join(cmd)}` failed ({proc.returncode}); '
                            f'see {log}')
