@@ -18,8 +18,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
 from nl1d.utils import (add_cfg_options, add_launcher_args,
-                        check_checkpoint_fits, check_config, set_local_rank,
-                        setup_dist, teardown_dist)
+                        check_checkpoint_fits, check_config, exit_dist_worker,
+                        set_local_rank, setup_dist)
 
 
 def parse_args() -> argparse.Namespace:
@@ -91,7 +91,7 @@ def main() -> None:
 
     # start testing
     runner.test()
-    teardown_dist()
+    exit_dist_worker()
 
 
 if __name__ == '__main__':

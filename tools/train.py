@@ -20,8 +20,8 @@ from mmaction.registry import RUNNERS
 from nl1d.engine.optimizers import set_mixed_precision
 from nl1d.utils import (add_cfg_options, add_launcher_args,
                         check_checkpoint_fits, check_config, collect_env,
-                        find_resumable_checkpoint, set_local_rank,
-                        setup_dist, teardown_dist)
+                        exit_dist_worker, find_resumable_checkpoint,
+                        set_local_rank, setup_dist)
 
 
 def parse_args() -> argparse.Namespace:
@@ -154,7 +154,7 @@ def main() -> None:
 
     # start training
     runner.train()
-    teardown_dist()
+    exit_dist_worker()
 
 
 if __name__ == '__main__':

@@ -7,7 +7,8 @@ from .cli import (add_cfg_options, add_launcher_args, load_config,
 from .collect_env import collect_env
 from .compat import install_drn_stub
 from .config_check import ConfigError, check_config
-from .dist import default_backend, setup_dist, teardown_dist
+from .dist import (default_backend, exit_dist_worker, setup_dist,
+                   teardown_dist)
 from .resume import find_resumable_checkpoint, is_complete_checkpoint
 from .safe_load import (UnsafeCheckpointError, install_safe_checkpoint_loaders,
                         safe_load)
@@ -20,6 +21,7 @@ __all__ = [
     'CheckpointMismatchError', 'check_state_dict', 'check_checkpoint_fits',
     'atomic_write', 'AtomicLocalBackend', 'is_complete_checkpoint',
     'find_resumable_checkpoint', 'ConfigError', 'check_config',
-    'default_backend', 'setup_dist', 'teardown_dist', 'collect_env',
+    'default_backend', 'exit_dist_worker', 'setup_dist', 'teardown_dist',
+    'collect_env',
     'add_cfg_options', 'add_launcher_args', 'set_local_rank', 'load_config'
 ]

@@ -9,12 +9,16 @@ default runtime also asks for ``nccl``, which needs GPUs. :func:`setup_dist`
 repairs all three before the Runner is built: it picks the backend (``gloo``
 without CUDA, ``nccl`` with it), initialises the process group itself when
 there is no GPU (the Runner then skips its own initialisation) and configures
-the DDP wrapper for CPU. :func:`teardown_dist` ends a run cleanly (gloo runs
-otherwise abort at exit now and then with "terminate called without an
-active exception").
+the DDP wrapper for CPU. :func:`teardown_dist` destroys the process group at
+the end of a run; :func:`exit_dist_worker` also ends a launched worker
+without interpreter finalisation, where gloo's threads still abort now and
+then ("terminate called without an active exception") and turn a finished
+run into a failed one.
 """
+import logging
 import os
 import subprocess
+import sys
 from datetime import timedelta
 
 import torch
@@ -138,3 +142,26 @@ def teardown_dist() -> None:
     if torch_dist.is_available() and torch_dist.is_initialized():
         torch_dist.barrier()
         torch_dist.destroy_process_group()
+
+
+def exit_dist_worker() -> None:
+    """End a distributed worker after a successful run; nothing otherwise.
+
+    Waits for every rank, destroys the process group, flushes the logs and
+    leaves with status 0 through ``os._exit``. Even after
+    ``destroy_process_group`` a gloo worker sometimes aborts while the
+    interpreter finalises (SIGABRT, "terminate called without an active
+    exception": gloo's threads still hold objects with Python references,
+    see pytorch/pytorch#179291), after its results were written. mmengine
+    has closed the visualizer and the checkpoints by then and its log
+    handlers flush every record, so skipping finalisation loses nothing.
+    Call it last in a tool's ``main``; a process that was not launched
+    distributed returns from it unchanged.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    teardown_dist()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -6,7 +6,8 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from nl1d.utils.dist import default_backend, setup_dist, teardown_dist
+from nl1d.utils.dist import (default_backend, exit_dist_worker, setup_dist,
+                             teardown_dist)
 from tests.tools.tiny_signal_utils import free_port
 
 
@@ -71,3 +72,9 @@ def test_cpu_launch_without_torchrun_names_the_missing_variable(
         setup_dist(_cfg('pytorch'))
     with pytest.raises(ValueError, match='--launcher must be one of'):
         setup_dist(_cfg('ssh'))
+
+
+def test_exit_dist_worker_leaves_a_plain_process_running():
+    assert not torch_dist.is_initialized()
+    exit_dist_worker()  # not launched distributed: returns, no exit
+    assert not torch_dist.is_initialized()
