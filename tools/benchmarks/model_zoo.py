@@ -121,12 +121,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
-    """Run ``python cmd`` from the repository, output to ``log``; seconds."""
+def _run(cmd: List[str], log: str, threads: Optional[int]) -> None:
+    """Run ``python cmd`` from the repository, output to ``log``.
+
+    Raises:
+        RuntimeError: The command exited with a non-zero status.
+    """
     env = dict(os.environ, PYTHONPATH=REPO)
     if threads:
         env['OMP_NUM_THREADS'] = str(threads)
-    start = time.time()
     with open(log, 'a') as out:
         # its own process group, so an interrupted driver stops the step's
         # dataloader workers too (killing the step alone orphans them)
@@ -142,7 +145,6 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> float:
     if proc.returncode != 0:
         raise RuntimeError(f'`{" ".join(cmd)}` failed ({proc.returncode}); '
                            f'see {log}')
-    return time.time() - start
 
 
 def _train(cmd: List[str], log: str, threads: Optional[int],
