@@ -109,6 +109,26 @@ def test_ablation_lines_sit_under_the_row_they_change():
     assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
 
 
+def test_ablations_of_two_models_on_one_dataset_keep_their_own_base():
+    from zoo_tables import render_tables
+    stem = '1xb16-500e-imagenet-stem'
+    rows = [_row('ucr-pigartpressure-nl_r18_res5', 'ucr'),
+            _row('ucr-pigartpressure-r18', 'ucr'),
+            _row(f'ablation-ucr-pigartpressure-nl_r18_res5-{stem}',
+                 'ablation'),
+            _row(f'ablation-ucr-pigartpressure-r18-{stem}', 'ablation')]
+    lines = render_tables(rows)['ablation'].splitlines()[2:]
+    assert len(lines) == 4
+    assert lines[0].startswith('| PigArtPressure | NL R18 (res5) | **') \
+        and 'logs/ucr-pigartpressure-nl_r18_res5.json' in lines[0]
+    assert '| NL R18 (res5) | ImageNet stem' in lines[1]
+    assert lines[2].startswith('| PigArtPressure | R18 | **') and \
+        'logs/ucr-pigartpressure-r18.json' in lines[2]
+    assert '| R18 | ImageNet stem' in lines[3] and \
+        'ablations/r18_1xb16-500e-imagenet-stem_ucr-pigartpressure.py' \
+        in lines[3]
+
+
 def test_fusion_row_dumps_members_on_validation_and_fuses(
         tmp_path, monkeypatch):
     """Finished members (row.json, result.pkl) are not rerun; each gets a

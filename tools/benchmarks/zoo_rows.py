@@ -130,6 +130,17 @@ def _rows() -> List[dict]:
             'NL R18 (res5)', f'{ablation}1xb16-500e-strides-1222_ucr-{low}.py',
             f'ucr-{name}', 'last', what='res3-res5 downsample (x8) on 23 '
             'training series', metric='thr_acc/accuracy'))
+    for low, name in (('pigartpressure', 'PigArtPressure'),
+                      ('housetwenty', 'HouseTwenty')):
+        for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'),
+                              ('r18', 'R18')):
+            rows.append(_row(
+                f'ablation-ucr-{low}-{prefix}-1xb16-500e-imagenet-stem',
+                'ablation', name, model,
+                f'configs/nl1d/ablations/{prefix}_1xb16-500e-imagenet-stem_'
+                f'ucr-{low}.py', f'ucr-{name}', 'last',
+                what='ImageNet stem (x32) on 2000-sample series',
+                metric='thr_acc/accuracy'))
     rows.append(_row(
         'ablation-cinc2017-af-1xb32-sgd-step-40e', 'ablation',
         'CinC 2017 AF vs rest', 'NL R18 (res5)',

@@ -154,8 +154,8 @@ def _is_base(final: dict, ablation: dict) -> bool:
 def ablation_table(rows: List[dict], finals: List[dict]) -> str:
     """One line per ablation, beside the final recipe's row: the row it
     names as ``base``, else the one on the same dataset and model."""
-    lines = ['| dataset | recipe | test metric [95% CI] | train time | |',
-             '|---|---|---|---|---|']
+    lines = ['| dataset | model | recipe | test metric [95% CI] | train time '
+             '| |', '|---|---|---|---|---|---|']
     shown = set()
     for row in rows:
         final = next((f for f in finals if _is_base(f, row)), None)
@@ -166,11 +166,11 @@ def ablation_table(rows: List[dict], finals: List[dict]) -> str:
             shown.add(final['name'])
             base = final.get('recipe', 'the signal recipe')
             lines.append(
-                f'| {row["dataset"]} | **{base}** (base) | '
+                f'| {row["dataset"]} | {final["model"]} | **{base}** (base) | '
                 f'{name} {ci(final["metrics"], row["metric"], scale, digits)}'
                 f' | {_minutes(final)} | {_links(final)} |')
         lines.append(
-            f'| {row["dataset"]} | {row["what"]} | {name} '
+            f'| {row["dataset"]} | {row["model"]} | {row["what"]} | {name} '
             f'{ci(row["metrics"], row["metric"], scale, digits)} | '
             f'{_minutes(row)} | {_links(row)} |')
     return '\n'.join(lines)
