@@ -109,6 +109,27 @@ def test_ablation_lines_sit_under_the_row_they_change():
     assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
 
 
+def test_ucr_seed_table_gives_mean_and_sd_of_three_seeds():
+    from zoo_tables import render_tables
+    base = 'ucr-earthquakes-nl_r18_res5'
+    rows = [_row(base, 'ucr'), _row(f'{base}-seed1', 'ucr-seed'),
+            _row(f'{base}-seed2', 'ucr-seed')]
+    for row, accuracy in zip(rows, (0.655, 0.700, 0.720)):
+        row['metrics'] = dict(row['metrics'], **{'thr_acc/accuracy':
+                                                 accuracy})
+    line = render_tables(rows)['ucr-seed'].splitlines()[2]
+    # mean 69.17, sample sd sqrt((3.67^2 + 0.83^2 + 2.83^2) / 2) = 3.33;
+    # the published ResNet 71.2
+    assert line.startswith('| Earthquakes | NL R18 (res5) | 65.5 / 70.0 / '
+                           '72.0 | 69.2 ± 3.3 | 71.2 | -2.0 | ')
+    assert f'[log 2](logs/{base}-seed2.json)' in line
+    # a seed not run yet names its command and leaves the mean out
+    rows[2] = dict(rows[2], not_run=True)
+    line = render_tables(rows)['ucr-seed'].splitlines()[2]
+    assert f'not run yet (`model_zoo.py run {base}-seed2`) | - | 71.2 | - |' \
+        in line and 'log 2' not in line
+
+
 def test_ablations_of_two_models_on_one_dataset_keep_their_own_base():
     from zoo_tables import render_tables
     stem = '1xb16-500e-imagenet-stem'

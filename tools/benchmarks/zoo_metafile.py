@@ -75,7 +75,7 @@ def model_entry(row: dict, repo: str = '.') -> dict:
         metadata['Parameters'] = int(row['params'])
     if row.get('length') is not None:
         metadata['Input Length'] = int(row['length'])
-    dataset = f'UCR {row["dataset"]}' if row['group'] == 'ucr' \
+    dataset = f'UCR {row["dataset"]}' if row['group'].startswith('ucr') \
         else row['dataset']
     metadata['Training Data'] = dataset
     metadata['Training Resources'] = row['machine']

@@ -94,6 +94,52 @@ def ucr_table(rows: List[dict]) -> str:
     return '\n'.join(lines)
 
 
+def ucr_seed_table(rows: List[dict], finals: List[dict]) -> str:
+    """UCR rows trained with three seeds: each seed's test accuracy, their
+    mean and sample standard deviation, against the published ResNet (a
+    mean over runs too).
+
+    Args:
+        rows (list[dict]): the ``ucr-seed`` rows (seeds 1, 2, ...); each
+            names its seed-0 row as ``base``.
+        finals (list[dict]): the ``ucr`` rows (seed 0).
+    """
+    lines = ['| dataset | model | test accuracy %, seed 0 / 1 / 2 | mean ± sd '
+             '| published ResNet | mean − ResNet | |',
+             '|---|---|---|---|---|---|---|']
+    bases: Dict[str, List[dict]] = {}
+    for row in rows:
+        bases.setdefault(row['base'], []).append(row)
+    for base, seeds in bases.items():
+        final = next((f for f in finals if f['name'] == base), None)
+        runs = ([final] if final is not None else []) + sorted(
+            seeds, key=lambda r: r['random_seed'])
+        cells, values = [], []
+        for run in runs:
+            if run.get('not_run'):
+                cells.append(_not_run(run))
+                continue
+            values.append(100 * run['metrics']['thr_acc/accuracy'])
+            cells.append(f'{values[-1]:.1f}')
+        resnet = seeds[0]['published']['ResNet']
+        if len(values) == len(runs) and len(values) > 1:
+            mean = sum(values) / len(values)
+            sd = math.sqrt(sum((v - mean)**2 for v in values) /
+                           (len(values) - 1))
+            summary, gap = f'{mean:.1f} ± {sd:.1f}', f'{mean - resnet:+.1f}'
+        else:
+            summary = gap = '-'
+        links = ' · '.join(
+            f'[log {r.get("random_seed", 0)}]({LOG_DIR}/{r["name"]}.json)'
+            for r in runs if not r.get('not_run'))
+        config = seeds[0]['config'].replace('configs/nl1d/', '')
+        lines.append(_md(seeds[0]['dataset'], seeds[0]['model'],
+                         ' / '.join(cells), summary, f'{resnet:.1f}', gap,
+                         f'[config]({config})' + (f' · {links}' if links
+                                                  else '')))
+    return '\n'.join(lines)
+
+
 def binary_table(rows: List[dict],
                  point: str = 'the validation threshold') -> str:
     """AUROC/AUPRC/sensitivity/specificity per model (and per recipe when
@@ -203,6 +249,9 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     tables = {}
     if 'ucr' in groups:
         tables['ucr'] = ucr_table(groups['ucr'])
+    if 'ucr-seed' in groups:
+        tables['ucr-seed'] = ucr_seed_table(groups['ucr-seed'],
+                                            groups.get('ucr', []))
     if 'cinc2017' in groups:
         # The seed table's R18 cells without a block and with one at res5
         # are the AF-vs-rest 20-s rows: after the four-rhythm recipe's rows,
