@@ -379,6 +379,25 @@ def test_failed_training_segment_keeps_its_time(tmp_path):
     assert 100.3 <= seconds < 110
 
 
+def test_interrupted_json_write_leaves_the_previous_file_whole(
+        tmp_path, monkeypatch):
+    import model_zoo
+    timing = tmp_path / 'train_seconds.json'
+    timing.write_text('{"seconds": 100.0}')
+
+    def interrupted_dump(obj, f, **kwargs):
+        f.write('{"seco')  # a KeyboardInterrupt in the middle of the write
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model_zoo.json, 'dump', interrupted_dump)
+    with pytest.raises(KeyboardInterrupt):
+        model_zoo._write_json(str(timing), dict(seconds=200.0))
+    assert json.loads(timing.read_text()) == dict(seconds=100.0)
+    monkeypatch.undo()
+    model_zoo._write_json(str(timing), dict(seconds=200.0))
+    assert json.loads(timing.read_text()) == dict(seconds=200.0)
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
     try:

@@ -147,6 +147,18 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> None:
                            f'see {log}')
 
 
+def _write_json(path: str, obj: dict, **kwargs) -> None:
+    """Write ``obj`` to ``path`` as json, atomically: into a temporary file
+    beside it, then renamed over it, so an interruption (a second Ctrl-C
+    while the first unwinds) leaves the previous file whole, never a
+    truncated one. (The driver does not import nl1d, whose
+    ``atomic_write`` does the same for checkpoints.)"""
+    tmp = f'{path}.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(obj, f, **kwargs)
+    os.replace(tmp, path)
+
+
 def _train(cmd: List[str], log: str, threads: Optional[int],
            timing: str) -> float:
     """Run the training ``cmd`` like :func:`_run`; the seconds of every
@@ -166,8 +178,7 @@ def _train(cmd: List[str], log: str, threads: Optional[int],
         _run(cmd, log, threads)
     finally:
         seconds += time.time() - start
-        with open(timing, 'w') as f:
-            json.dump(dict(seconds=seconds), f)
+        _write_json(timing, dict(seconds=seconds))
     return seconds
 
 
@@ -254,8 +265,7 @@ def _work_dir(row: dict, args: argparse.Namespace
 
 def _save_row(work: str, info: dict) -> dict:
     """Write a finished row's row.json and log its metrics."""
-    with open(osp.join(work, 'row.json'), 'w') as f:
-        json.dump(info, f, indent=1)
+    _write_json(osp.join(work, 'row.json'), info, indent=1)
     print(f'[zoo] {info["name"]}: {json.dumps(info["metrics"])[:200]}',
           flush=True)
     return info
