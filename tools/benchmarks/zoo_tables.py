@@ -3,6 +3,7 @@
 import math
 from collections import Counter
 import re
+import statistics
 from typing import Dict, List, Optional
 
 LOG_DIR = 'logs'  # relative to configs/nl1d/, where the json logs live
@@ -123,9 +124,7 @@ def ucr_seed_table(rows: List[dict], finals: List[dict]) -> str:
             cells.append(f'{values[-1]:.1f}')
         resnet = seeds[0]['published']['ResNet']
         if len(values) == len(runs) and len(values) > 1:
-            mean = sum(values) / len(values)
-            sd = math.sqrt(sum((v - mean)**2 for v in values) /
-                           (len(values) - 1))
+            mean, sd = statistics.mean(values), statistics.stdev(values)
             summary, gap = f'{mean:.1f} ± {sd:.1f}', f'{mean - resnet:+.1f}'
         else:
             summary = gap = '-'
