@@ -63,7 +63,9 @@ def _model_name(depth: int, position: str) -> str:
 
 def _rows() -> List[dict]:
     rows = []
-    for name, resnet, best_model, best in UCR_SETS:
+    published = {name: {'ResNet': resnet, best_model: best}
+                 for name, resnet, best_model, best in UCR_SETS}
+    for name in published:
         low = name.lower()
         for model, prefix in (('NL R18 (res5)', 'nl_r18_res5'),
                               ('R18', 'r18')):
@@ -71,9 +73,7 @@ def _rows() -> List[dict]:
                 f'ucr-{low}-{prefix}', 'ucr', name, model,
                 f'configs/nl1d/ucr/{prefix}_1xb16-500e_ucr-{low}.py',
                 f'ucr-{name}', 'last',
-                published={'ResNet': resnet, best_model: best}))
-    published = {name: {'ResNet': resnet, best_model: best}
-                 for name, resnet, best_model, best in UCR_SETS}
+                published=published[name]))
     for name, prefix, model in UCR_SEED_ROWS:
         low = name.lower()
         for seed in (1, 2):
