@@ -57,6 +57,9 @@ def baseline_parser(description: str) -> argparse.ArgumentParser:
                         'with (its datasets and evaluators are used)')
     parser.add_argument('--dump', help='write the test predictions to this '
                         'pickle (tools/test.py --dump format)')
+    parser.add_argument('--val-dump', help='also write the validation '
+                        'predictions to this pickle (for a score fusion\'s '
+                        '--val-preds)')
     parser.add_argument('--out', help='write the test metrics to this json')
     add_cfg_options(
         parser, default={},
@@ -170,7 +173,8 @@ def evaluate_val_test(
         name: str,
         unit: str = 'records',
         threshold_note: Optional[Callable[[float], str]] = None,
-        threshold: Optional[float] = None
+        threshold: Optional[float] = None,
+        val_dump: Optional[str] = None
 ) -> Tuple[Dict[str, float], List[Dict]]:
     """Choose the thresholds on val, freeze them, evaluate on test.
 
@@ -194,6 +198,9 @@ def evaluate_val_test(
         threshold (float, optional): The threshold of every test
             ``ThresholdMetric`` (a tool's ``--threshold``). Defaults to
             None.
+        val_dump (str, optional): Pickle of the validation data samples
+            (``--val-dump``; ``tools/test.py --dump`` format), written when
+            the validation split is scored. Defaults to None.
 
     Returns:
         tuple: The test metrics and the test data samples (with the class
@@ -207,11 +214,18 @@ def evaluate_val_test(
                              'given on the command line (--threshold)')
     val = build_split(cfg, 'val') \
         if cfg.get('val_evaluator') and threshold is None else None
+    if val_dump and val is None:
+        raise ValueError(
+            f'--val-dump {val_dump}: no validation split is scored (the '
+            'config has no val_dataloader or val_evaluator, or --threshold '
+            'was given); drop --val-dump or use a config with both.')
     if val is not None:
         val_evaluator = build_evaluator(cfg.val_evaluator)
         samples = samples_of(val)
         val_evaluator.process(samples)
         val_metrics = val_evaluator.evaluate(len(samples))
+        if val_dump:
+            _dump(name_records(samples, val.metainfo), val_dump)
         print_log(f'{name}, validation: ' + format_metrics(
             val_metrics, len(samples)).replace('Epoch(test)', 'Epoch(val)'),
                   logger='current')
@@ -233,6 +247,14 @@ def evaluate_val_test(
     test_evaluator.process(samples)
     metrics = test_evaluator.evaluate(len(samples))
     return metrics, name_records(samples, test.metainfo)
+
+
+def _dump(samples: List[Dict], path: str) -> None:
+    """Pickle data samples (``tools/test.py --dump`` format)."""
+    import mmengine
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    mmengine.dump(samples, path)
+    print(f'predictions written to {path}')
 
 
 def report(metrics: Dict[str, float],
@@ -257,10 +279,7 @@ def report(metrics: Dict[str, float],
     for key, value in metrics.items():
         print(f'{key:<{width}}  {value:.4f}')
     if dump:
-        import mmengine
-        os.makedirs(osp.dirname(osp.abspath(dump)), exist_ok=True)
-        mmengine.dump(samples, dump)
-        print(f'predictions written to {dump}')
+        _dump(samples, dump)
     if out:
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         with open(out, 'w') as f:

@@ -5,13 +5,26 @@ mmaction2 fuses the class scores of several models (two-stream RGB + flow,
 ``tools/analysis_tools/report_accuracy.py``) by a weighted mean; this is the
 same for ``tools/test.py --dump`` pickles, record by record, with a check
 that every dump holds the same records in the same order with the same
-labels.
+labels. Two means:
+
+- ``arithmetic`` (mmaction2's): the weighted mean of the probabilities;
+- ``geometric``: the weighted mean of the log-probabilities, renormalised
+  (a product of experts); for two classes, the weighted mean of the
+  log-odds. Models whose scores live on different scales (a network's
+  near-0/1 probabilities, a gradient-boosted baseline's moderate ones) are
+  weighed by their evidence instead of by the more extreme one.
+
+A binary task evaluated as one class against the rest (``positive_class``)
+fuses the models' probabilities of that class, so a four-rhythm network and
+a two-class baseline fuse into one AF-vs-rest score. The weights can be
+chosen on the validation dumps (:func:`choose_coefficients`).
 
 Examples:
     >>> fused = fuse_samples([mmengine.load('a.pkl'), mmengine.load('b.pkl')],
     ...                      names=['a.pkl', 'b.pkl'])
 """
-from typing import Dict, List, Optional, Sequence
+import itertools
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -23,9 +36,43 @@ def _record_name(sample: Dict, index: int) -> str:
     return str(sample.get('filename', sample.get('sample_idx', index)))
 
 
+#: The means :func:`fuse_samples` knows.
+MEANS = ('arithmetic', 'geometric')
+
+#: Probabilities are clipped here before their logarithm (geometric mean).
+EPS = 1e-12
+
+
+def _one_vs_rest(record: Dict, positive_class: int, name: str,
+                 where: str) -> Dict:
+    """``[1 - p_k, p_k]`` and ``label == k`` of a record."""
+    score = record['score']
+    if positive_class >= score.shape[0]:
+        raise ValueError(
+            f'{where}: {name} scores {score.shape[0]} classes, so the '
+            f'positive class {positive_class} does not exist; fuse dumps of '
+            'models that score it (positive_class of the config\'s metrics).')
+    p = score[positive_class]
+    return dict(score=np.array([1 - p, p]),
+                label=int(record['label'] == positive_class))
+
+
+def _mean(scores: Sequence[np.ndarray], weights: np.ndarray,
+          mean: str) -> np.ndarray:
+    """The weighted ``mean`` of M (K,) probability vectors, (K,)."""
+    if mean == 'arithmetic':
+        return sum(w * s for w, s in zip(weights, scores))
+    log = sum(w * np.log(np.clip(s, EPS, 1.0))
+              for w, s in zip(weights, scores))
+    fused = np.exp(log - log.max())
+    return fused / fused.sum()
+
+
 def fuse_samples(dumps: Sequence[List[Dict]],
                  coefficients: Optional[Sequence[float]] = None,
-                 names: Optional[Sequence[str]] = None) -> List[Dict]:
+                 names: Optional[Sequence[str]] = None,
+                 mean: str = 'arithmetic',
+                 positive_class: Optional[int] = None) -> List[Dict]:
     """The weighted mean of the models' ``pred_score`` for every record.
 
     Args:
@@ -35,16 +82,24 @@ def fuse_samples(dumps: Sequence[List[Dict]],
             normalised to sum 1. Defaults to None (equal weights).
         names (Sequence[str], optional): M names of the dumps (their files),
             for error messages. Defaults to None (``dump 0`` ...).
+        mean (str): One of :data:`MEANS`. Defaults to ``'arithmetic'``.
+        positive_class (int, optional): Fuse each model's probability of
+            this class against the rest: the fused ``pred_score`` is (2,)
+            and ``gt_label`` 1 for the class, 0 for the rest; the models
+            may score different numbers of classes. Defaults to None (the
+            models' K classes).
 
     Returns:
         list[dict]: N data samples: the first dump's samples with
         ``pred_score`` (K,) the fused probabilities and ``pred_label`` their
-        arg-max.
+        arg-max (and ``gt_label`` one-vs-rest with ``positive_class``).
 
     Raises:
-        ValueError: Fewer than two dumps, bad coefficients, or dumps that
-            differ in records, labels or number of classes.
+        ValueError: Fewer than two dumps, bad coefficients or mean, or dumps
+            that differ in records, labels or number of classes.
     """
+    if mean not in MEANS:
+        raise ValueError(f'--mean {mean!r}: choose one of {MEANS}.')
     names = list(names or [f'dump {i}' for i in range(len(dumps))])
     if len(dumps) < 2:
         raise ValueError(f'Score fusion needs at least two dumps, got '
@@ -69,6 +124,9 @@ def fuse_samples(dumps: Sequence[List[Dict]],
     for index, samples in enumerate(zip(*dumps)):
         records = [sample_to_record(s) for s in samples]
         where = _record_name(samples[0], index)
+        if positive_class is not None:
+            records = [_one_vs_rest(r, positive_class, name, where)
+                       for r, name in zip(records, names)]
         for sample, record, name in zip(samples[1:], records[1:],
                                         names[1:]):
             other = _record_name(sample, index)
@@ -86,9 +144,62 @@ def fuse_samples(dumps: Sequence[List[Dict]],
                     f'{records[0]["label"]} and '
                     f'{records[0]["score"].shape[0]}: fuse models of the '
                     'same task.')
-        score = sum(w * r['score'] for w, r in zip(weights, records))
+        score = _mean([r['score'] for r in records], weights, mean)
         sample = dict(samples[0])
         sample['pred_score'] = torch.as_tensor(score, dtype=torch.float32)
         sample['pred_label'] = torch.tensor(int(np.argmax(score)))
+        if positive_class is not None:
+            sample['gt_label'] = torch.tensor([records[0]['label']])
         fused.append(sample)
     return fused
+
+
+def coefficient_grid(num: int, step: float = 0.1) -> List[Tuple[float, ...]]:
+    """Every weight vector of ``num`` models on a grid of ``step`` that sums
+    to 1 (zeros included: a model may be left out), the equal-weighted
+    ones first (ties of :func:`choose_coefficients` go to them).
+
+    Args:
+        num (int): M, the models.
+        step (float): The grid's step; 1 / step must be an integer.
+            Defaults to 0.1.
+
+    Returns:
+        list[tuple]: The weight vectors, by distance to equal weights.
+    """
+    parts = round(1 / step)
+    if num < 2 or abs(parts * step - 1) > 1e-9:
+        raise ValueError(f'coefficient_grid: {num} models on a step of '
+                         f'{step}; give at least two models and a step that '
+                         'divides 1.')
+    grid = [tuple(c / parts for c in counts)
+            for counts in itertools.product(range(parts + 1), repeat=num)
+            if sum(counts) == parts]
+    return sorted(grid, key=lambda w: sum((x - 1 / num)**2 for x in w))
+
+
+def choose_coefficients(
+        dumps: Sequence[List[Dict]],
+        score: Callable[[List[Dict]], float],
+        step: float = 0.1,
+        **fuse_kwargs) -> Tuple[Tuple[float, ...], float]:
+    """The weights whose fusion of the (validation) ``dumps`` scores best.
+
+    Args:
+        dumps (Sequence[list[dict]]): M dumps of the validation records.
+        score (callable): Fused data samples -> the selection metric,
+            greater is better (e.g. the validation AUROC).
+        step (float): See :func:`coefficient_grid`. Defaults to 0.1.
+        **fuse_kwargs: ``names``, ``mean``, ``positive_class`` of
+            :func:`fuse_samples`.
+
+    Returns:
+        tuple: The chosen weights and their score; on a tie the weights
+        nearest to equal ones.
+    """
+    best, best_score = None, -np.inf
+    for weights in coefficient_grid(len(dumps), step):
+        value = score(fuse_samples(dumps, weights, **fuse_kwargs))
+        if value > best_score:
+            best, best_score = weights, value
+    return best, best_score

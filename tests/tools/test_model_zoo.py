@@ -214,6 +214,91 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     assert len(tested) == 2
 
 
+def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
+    """A baseline row (no network) dumps its test and validation scores
+    with its tool; a fusion row passes its ``fusion`` options to
+    fuse_scores.py (run for real), which chooses the weights on the
+    validation dumps."""
+    import mmengine
+    import numpy as np
+
+    import model_zoo
+    from nl1d.evaluation.baseline_eval import binary_samples
+    from tests.tools.tiny_signal_utils import EVAL_CONFIG, write_tiny_dataset
+    from zoo_tables import render_tables
+    root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
+                              num_test=6)
+    config = tmp_path / 'fusion_config.py'
+    config.write_text(EVAL_CONFIG.format(root=root) + (
+        "default_hooks = dict(checkpoint=dict(save_best='auc/auroc'))\n"))
+
+    def samples(split, probs):
+        files = [osp.join(root, f'signals/{split}_{i:03d}.npy')
+                 for i in range(6)]
+        return binary_samples(np.asarray(probs), np.arange(6) % 2, files)
+
+    # each ranks one positive below one negative; a mix ranks all right
+    net = [0.1, 0.7, 0.1, 0.3, 0.5, 0.7]
+    base = [0.6, 0.4, 0.2, 0.7, 0.2, 0.7]
+    work_root = tmp_path / 'zoo'
+    work = work_root / 'net'
+    work.mkdir(parents=True)
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    mmengine.dump(samples('test', net), str(work / 'result.pkl'))
+    rows = dict(
+        net=dict(name='net', group='x', config=str(config), checkpoint='last'),
+        base=dict(name='base', group='x', config=str(config),
+                  checkpoint='best', data='d',
+                  baseline='tools/analysis/rr_baseline.py'),
+        both=dict(name='both', group='x', config=str(config),
+                  checkpoint='best', members=['net', 'base'],
+                  fusion=['--mean', 'geometric', '--choose-coefficients']))
+    (work / 'row.json').write_text(json.dumps(dict(
+        rows['net'], train_seconds=60, params=10, flops=100, length=192)))
+    monkeypatch.setattr(model_zoo, 'ROWS', rows)
+    monkeypatch.setattr(model_zoo, 'prepare', lambda *a: None)
+    real_run, commands = model_zoo._run, []
+
+    def fake_run(cmd, log, threads):
+        commands.append(cmd)
+        if cmd[0] == 'tools/test.py':
+            mmengine.dump(samples('val', net), cmd[cmd.index('--dump') + 1])
+        elif cmd[0] == 'tools/analysis/rr_baseline.py':
+            mmengine.dump(samples('test', base),
+                          cmd[cmd.index('--dump') + 1])
+            mmengine.dump(samples('val', base),
+                          cmd[cmd.index('--val-dump') + 1])
+            with open(cmd[cmd.index('--out') + 1], 'w') as f:
+                json.dump({'auc/auroc': 0.9}, f)
+        else:
+            real_run(cmd, log, threads)
+
+    monkeypatch.setattr(model_zoo, '_run', fake_run)
+    model_zoo.main(['run', 'both', '--work-root', str(work_root)])
+    baseline = json.loads((work_root / 'base' / 'row.json').read_text())
+    assert (baseline['params'], baseline['flops']) == (0, 0)
+    assert baseline['metrics'] == {'auc/auroc': 0.9}
+    assert 'rr_baseline.py' in baseline['commands'][0]
+    fuse = commands[-1]
+    assert fuse[0] == 'tools/analysis/fuse_scores.py'
+    assert fuse[fuse.index('--val-preds') + 2] == str(
+        work_root / 'base' / 'val_result.pkl')
+    assert ['--mean', 'geometric', '--choose-coefficients'] == \
+        fuse[fuse.index('--choose-coefficients') - 2:
+             fuse.index('--choose-coefficients') + 1]
+    row = json.loads((work_root / 'both' / 'row.json').read_text())
+    assert row['metrics']['fusion/val_auc/auroc'] == pytest.approx(1.0)
+    assert row['metrics']['auc/auroc'] == pytest.approx(1.0)
+    assert 0 < row['metrics']['fusion/weight_0'] < 1
+    assert (row['params'], row['flops']) == (10, 100)
+    # the table says the baseline has no network and links its tool
+    line = next(line for line in render_tables([dict(
+        baseline, group='apnea', model='RR', machine='m')])['apnea']
+        .splitlines() if line.startswith('| RR'))
+    assert '— (no network)' in line and \
+        '[tool](../../tools/analysis/rr_baseline.py)' in line
+
+
 def test_logs_are_copied_for_finished_rows_only(tmp_path, monkeypatch):
     import model_zoo
     monkeypatch.setattr(model_zoo, 'ROWS', {'done': {}, 'running': {}})
@@ -323,7 +408,8 @@ def test_model_index_lists_every_finished_model():
     assert len(names) == len(set(names))
     finished = {n for n, r in ROWS.items() if osp.exists(osp.join(
         REPO, 'configs', 'nl1d', 'results', f'{n}.json'))
-                and r['group'] != 'ablation' and 'members' not in r}
+                and r['group'] != 'ablation' and 'members' not in r
+                and 'baseline' not in r}  # models only: no fusions
     assert set(names) == finished
     known = {c['Name'] for c in collections}
     for model in models:

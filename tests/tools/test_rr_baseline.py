@@ -189,8 +189,10 @@ def tiny_af(tmp_path_factory):
 def test_end_to_end_on_a_tiny_dataset(tiny_af, tmp_path):
     root, config = tiny_af
     dump, out = tmp_path / 'result.pkl', tmp_path / 'metrics.json'
+    val_dump = tmp_path / 'val_result.pkl'
     metrics = rr_baseline.main(
-        [str(config), '--dump', str(dump), '--out', str(out)])
+        [str(config), '--dump', str(dump), '--out', str(out), '--val-dump',
+         str(val_dump)])
     for key in ('auc/auroc', 'auc/auprc', 'auc/prevalence',
                 'auc/auroc_ci_low', 'auc/auroc_ci_high', 'thr_acc/threshold',
                 'thr_acc/sensitivity', 'thr_acc/specificity',
@@ -212,3 +214,21 @@ def test_end_to_end_on_a_tiny_dataset(tiny_af, tmp_path):
         assert set(rr_baseline.FEATURE_NAMES) <= set(sample)
     # DumpResults of the config is skipped: --dump writes the predictions.
     assert not osp.exists('never_written.pkl')
+    # --val-dump: the validation records' predictions, in val.txt's order
+    # (a score fusion chooses its weights and thresholds on them)
+    with open(val_dump, 'rb') as f:
+        val_samples = pickle.load(f)
+    val_lines = [line for line in (root / 'val.txt').read_text().split('\n')
+                 if line]
+    assert [osp.basename(s['filename']) for s in val_samples] == \
+        [osp.basename(line.split()[0]) for line in val_lines]
+    assert all(s['pred_score'].shape == (2, ) for s in val_samples)
+
+
+def test_val_dump_without_a_scored_validation_split_is_refused(
+        tiny_af, tmp_path):
+    _, config = tiny_af
+    with pytest.raises(ValueError, match='--val-dump .*no validation split'):
+        rr_baseline.main([str(config), '--val-dump',
+                          str(tmp_path / 'v.pkl'), '--cfg-options',
+                          'val_evaluator=None'])

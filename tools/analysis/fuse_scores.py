@@ -1,13 +1,22 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Fuse several models' test dumps (weighted mean of their class scores, as
-mmaction2's ``tools/analysis_tools/report_accuracy.py``) and evaluate the
-fusion with a config's test metrics.
+mmaction2's ``tools/analysis_tools/report_accuracy.py``, or of their
+log-probabilities: ``--mean geometric``) and evaluate the fusion with a
+config's test metrics.
 
 The decision threshold of each ``ThresholdMetric`` is chosen, by the
 config's validation rule, on the fused *validation* dumps (``--val-preds``:
-each model's ``tools/test.py`` run on the validation records) and frozen for
-the test records, as for one model; without ``--val-preds`` give
-``--threshold``.
+each model's ``tools/test.py`` run on the validation records, or a
+baseline's ``--val-dump``) and frozen for the test records, as for one
+model; without ``--val-preds`` give ``--threshold``. With
+``--choose-coefficients`` the weights are chosen on the validation dumps
+too: every weight vector on a grid of 0.1 is scored by the config's
+``save_best`` metric on the fused validation records, and the best one is
+used on the test records.
+
+When the config's metrics evaluate one class against the rest
+(``positive_class``), each model's probability of that class is fused, so a
+four-class network and a two-class baseline (``rr_baseline.py``) fuse.
 
 Example:
     python tools/test.py CONFIG A.pth --dump a/result.pkl
@@ -17,17 +26,27 @@ Example:
     python tools/analysis/fuse_scores.py CONFIG \\
         --preds a/result.pkl b/result.pkl \\
         --val-preds a/val_result.pkl b/val_result.pkl --out metrics.json
+    python tools/analysis/rr_baseline.py AF_CONFIG --dump rr/result.pkl \
+        --val-dump rr/val_result.pkl
+    python tools/analysis/fuse_scores.py CONFIG \
+        --preds a/result.pkl rr/result.pkl \
+        --val-preds a/val_result.pkl rr/val_result.pkl \
+        --mean geometric --choose-coefficients --out metrics.json
 """
 import argparse
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import mmengine
+from mmengine.logging import MMLogger, print_log
+from mmengine.registry import init_default_scope
 
 import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
-from nl1d.evaluation.baseline_eval import (baseline_parser,
+from nl1d.evaluation.baseline_eval import (baseline_parser, build_evaluator,
                                            evaluate_val_test, report)
-from nl1d.evaluation.score_fusion import fuse_samples
+from nl1d.evaluation.score_fusion import (MEANS, choose_coefficients,
+                                          fuse_samples)
 from nl1d.utils import load_config
 
 
@@ -44,6 +63,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'chosen on their fusion')
     parser.add_argument('--coefficients', nargs='+', type=float,
                         help='one weight per model (default: equal)')
+    parser.add_argument('--choose-coefficients', action='store_true',
+                        help='choose the weights on the --val-preds: the '
+                        'grid of 0.1 steps, scored by the config\'s '
+                        'save_best metric')
+    parser.add_argument('--mean', choices=MEANS, default='arithmetic',
+                        help='mean of the probabilities (mmaction2\'s) or '
+                        'of the log-probabilities (log-odds for one class '
+                        'against the rest); default: arithmetic')
     parser.add_argument('--threshold', type=float,
                         help='decision threshold for every ThresholdMetric '
                         '(instead of --val-preds)')
@@ -62,6 +89,48 @@ def load_dumps(paths: Sequence[str], option: str) -> List[List[Dict]]:
     return dumps
 
 
+def one_vs_rest(cfg) -> Optional[int]:
+    """The ``positive_class`` the config's metrics evaluate against the
+    rest (None when they evaluate every class), removed from the metrics:
+    the fused scores are already that class against the rest."""
+    classes = set()
+    for key in ('val_evaluator', 'test_evaluator'):
+        metrics = cfg.get(key) or []
+        if isinstance(metrics, dict):
+            metrics = metrics.get('metrics', [metrics])
+            metrics = [metrics] if isinstance(metrics, dict) else metrics
+        for metric in metrics:
+            if metric.get('positive_class') is not None:
+                classes.add(metric.pop('positive_class'))
+    if len(classes) > 1:
+        raise ValueError(
+            f'{cfg.filename}: the metrics evaluate different positive '
+            f'classes {sorted(classes)} against the rest; fuse with a config '
+            'whose val and test metrics name one positive_class.')
+    return classes.pop() if classes else None
+
+
+def selection_rule(cfg):
+    """``(key, sign)`` of the config's ``save_best`` metric: the validation
+    metric a checkpoint is chosen by, and +1 (greater is better) or -1."""
+    checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
+    key = checkpoint.get('save_best')
+    if isinstance(key, (list, tuple)):
+        key = key[0] if key else None
+    if not key or key == 'auto':
+        raise ValueError(
+            f'--choose-coefficients ranks weights by the config\'s '
+            f'default_hooks.checkpoint.save_best metric, and {cfg.filename} '
+            f'names none ({key!r}); set it (e.g. --cfg-options '
+            'default_hooks.checkpoint.save_best=auc/auroc) or give '
+            '--coefficients.')
+    rule = checkpoint.get('rule')
+    if isinstance(rule, (list, tuple)):
+        rule = rule[0] if rule else None
+    rule = rule or ('less' if 'loss' in key else 'greater')
+    return key, 1.0 if rule == 'greater' else -1.0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     if args.val_preds and len(args.val_preds) != len(args.preds):
@@ -72,13 +141,53 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     if args.val_preds and args.threshold is not None:
         raise ValueError('Give --val-preds (thresholds chosen on the fused '
                          'validation dumps) or --threshold, not both.')
+    if args.choose_coefficients and (not args.val_preds or args.coefficients):
+        raise ValueError('--choose-coefficients chooses the weights on the '
+                         'validation dumps: give --val-preds, and no '
+                         '--coefficients.')
     cfg = load_config(args.config, args.cfg_options)
+    MMLogger.get_instance('fuse_scores', log_level='INFO')
+    fuse = dict(mean=args.mean, positive_class=one_vs_rest(cfg))
+    val_dumps = load_dumps(args.val_preds, '--val-preds') \
+        if args.val_preds else None
+    chosen = {}
+    coefficients = args.coefficients
+    if args.choose_coefficients:
+        init_default_scope(cfg.get('default_scope', 'mmaction'))
+        key, sign = selection_rule(cfg)
+
+        def score(samples: List[Dict]) -> float:
+            evaluator = build_evaluator(cfg.val_evaluator)
+            evaluator.process(samples)
+            metrics = evaluator.evaluate(len(samples))
+            if key not in metrics:
+                raise ValueError(
+                    f'save_best {key!r} is not a validation metric of '
+                    f'{cfg.filename} ({sorted(metrics)}).')
+            return sign * metrics[key]
+
+        coefficients, best = choose_coefficients(
+            val_dumps, score, names=args.val_preds, **fuse)
+        if coefficients is None:  # e.g. one class only in validation
+            coefficients = [1.0 / len(val_dumps)] * len(val_dumps)
+            best = float('nan')
+            print_log(f'--choose-coefficients: {key} is undefined on the '
+                      f'{len(val_dumps[0])} validation records for every '
+                      'weighting (one class only?); equal weights are used.',
+                      logger='current', level=logging.WARNING)
+        print_log(f'Weights chosen on the {len(val_dumps[0])} validation '
+                  f'records by {key} ({sign * best:.4f}): '
+                  + ', '.join(f'{w:.1f} {p}' for w, p in
+                              zip(coefficients, args.preds)),
+                  logger='current')
+        chosen = {f'fusion/weight_{i}': w
+                  for i, w in enumerate(coefficients)}
+        chosen[f'fusion/val_{key}'] = sign * best
     fused = {'test': fuse_samples(load_dumps(args.preds, '--preds'),
-                                  args.coefficients, args.preds)}
-    if args.val_preds:
-        fused['val'] = fuse_samples(
-            load_dumps(args.val_preds, '--val-preds'), args.coefficients,
-            args.val_preds)
+                                  coefficients, args.preds, **fuse)}
+    if val_dumps:
+        fused['val'] = fuse_samples(val_dumps, coefficients, args.val_preds,
+                                    **fuse)
     else:
         cfg.val_evaluator = None  # no validation thresholds to choose
 
@@ -93,11 +202,12 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
             f'{len(files)} records of {dataset.ann_file} in order: dump each '
             'model with this config on that split.')
 
-    metrics, samples = evaluate_val_test(
-        cfg, samples_of, f'fusion of {len(args.preds)} models',
-        threshold=args.threshold)
-    report(metrics, samples, f'fusion of {len(args.preds)} models',
-           args.dump, args.out)
+    name = f'fusion of {len(args.preds)} models'
+    metrics, samples = evaluate_val_test(cfg, samples_of, name,
+                                         threshold=args.threshold,
+                                         val_dump=args.val_dump)
+    metrics.update(chosen)
+    report(metrics, samples, name, args.dump, args.out)
     return metrics
 
 

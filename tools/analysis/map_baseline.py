@@ -144,13 +144,16 @@ def data_samples(maps: np.ndarray, labels: np.ndarray, files: List[str],
 
 
 def run(cfg: Config, last_seconds: Optional[float] = None,
-        channel: int = 0) -> Tuple[Dict[str, float], List[Dict]]:
+        channel: int = 0, val_dump: Optional[str] = None
+        ) -> Tuple[Dict[str, float], List[Dict]]:
     """Fit on train, choose thresholds on val, evaluate on test.
 
     Args:
         cfg (Config): The config.
         last_seconds (float, optional): See :func:`window_maps`.
         channel (int): See :func:`window_maps`.
+        val_dump (str, optional): Write the validation predictions here
+            (``--val-dump``). Defaults to None.
 
     Returns:
         tuple: The test metrics and the test data samples.
@@ -171,14 +174,15 @@ def run(cfg: Config, last_seconds: Optional[float] = None,
         return f'(= MAP {centre_map:.1f} mmHg)'
 
     return evaluate_val_test(cfg, samples_of, 'MAP baseline', 'windows',
-                             threshold_note)
+                             threshold_note, val_dump=val_dump)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('map_baseline', log_level='INFO')
-    metrics, samples = run(cfg, args.last_seconds, args.channel)
+    metrics, samples = run(cfg, args.last_seconds, args.channel,
+                           args.val_dump)
     report(metrics, samples, 'MAP baseline', args.dump, args.out)
     return metrics
 

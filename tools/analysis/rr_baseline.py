@@ -29,7 +29,8 @@ Example:
     python tools/analysis/rr_baseline.py \
         configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py \
         --out work_dirs/rr_baseline/metrics.json \
-        --dump work_dirs/rr_baseline/result.pkl
+        --dump work_dirs/rr_baseline/result.pkl \
+        --val-dump work_dirs/rr_baseline/val_result.pkl
 """
 import argparse
 import logging
@@ -199,12 +200,15 @@ def data_samples(features: np.ndarray, labels: np.ndarray, files: List[str],
         **{name: features[:, i] for i, name in enumerate(FEATURE_NAMES)})
 
 
-def run(cfg: Config, channel: int = 0) -> Tuple[Dict[str, float], List[Dict]]:
+def run(cfg: Config, channel: int = 0, val_dump: Optional[str] = None
+        ) -> Tuple[Dict[str, float], List[Dict]]:
     """Fit on train, choose thresholds on val, evaluate on test.
 
     Args:
         cfg (Config): The config.
         channel (int): See :func:`record_features`.
+        val_dump (str, optional): Write the validation predictions here
+            (``--val-dump``). Defaults to None.
 
     Returns:
         tuple: The test metrics and the test data samples.
@@ -231,14 +235,15 @@ def run(cfg: Config, channel: int = 0) -> Tuple[Dict[str, float], List[Dict]]:
     def samples_of(dataset) -> List[Dict]:
         return data_samples(*record_features(dataset, channel), classifier)
 
-    return evaluate_val_test(cfg, samples_of, 'RR baseline')
+    return evaluate_val_test(cfg, samples_of, 'RR baseline',
+                             val_dump=val_dump)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('rr_baseline', log_level='INFO')
-    metrics, samples = run(cfg, args.channel)
+    metrics, samples = run(cfg, args.channel, args.val_dump)
     report(metrics, samples, 'RR baseline', args.dump, args.out)
     return metrics
 

@@ -17,9 +17,13 @@ training wall time, machine), which ``table --update`` publishes as
 ``configs/nl1d/results/ROW.json``: the tables render from the committed
 results where a row was not run here. ``table --update`` also writes the
 zoo's OpenMMLab metafile (``configs/nl1d/metafile.yml``, for ``mim
-search``). A fusion row (``members``) runs its
-members, dumps each on its validation records and fuses their scores with
-``tools/analysis/fuse_scores.py``. Finished rows are skipped; an interrupted
+search``). A baseline row (``baseline``: a tool such as
+``tools/analysis/rr_baseline.py``) fits and scores the config's splits
+without a network and dumps its test and validation predictions. A fusion
+row (``members``) runs its members, dumps each on its validation records
+and fuses their scores with ``tools/analysis/fuse_scores.py`` (with the
+row's ``fusion`` options, e.g. ``--mean geometric
+--choose-coefficients``). Finished rows are skipped; an interrupted
 training resumes from its newest complete checkpoint.
 
 Examples::
@@ -306,6 +310,45 @@ def run_row(row: dict, args: argparse.Namespace) -> dict:
     return _save_row(work, info)
 
 
+def run_baseline(row: dict, args: argparse.Namespace) -> dict:
+    """Fit and score a baseline row (its ``baseline`` tool on its config's
+    splits): ``W/result.pkl``, ``W/val_result.pkl`` (where a fusion's
+    weights and thresholds are chosen) and the test metrics; returns its
+    row.json. A baseline has no network: no parameters or FLOPs, and its
+    time is the tool's wall time (fit and score)."""
+    _, work, done = _work_dir(row, args)
+    if done is not None:
+        return done
+    log = osp.join(work, 'zoo.log')
+    print(f'[zoo] {row["name"]}: {row["baseline"]} {row["config"]} '
+          f'(log: {log})', flush=True)
+    prepare(row['data'], args.shared, log)
+    # --quick: the baseline fits on the whole training split (seconds), so
+    # that both classes are there; it scores 8 records of val and test
+    options = [o for o in quick_options(row['config'])
+               if o.startswith(('val_', 'test_'))] if args.quick else []
+    metrics_file = osp.join(work, 'metrics.json')
+    cmd = [row['baseline'], row['config'], '--dump',
+           osp.join(work, 'result.pkl'), '--val-dump',
+           osp.join(work, 'val_result.pkl'), '--out', metrics_file
+           ] + (['--cfg-options'] + options if options else [])
+    start = time.time()
+    _run(cmd, log, args.threads)
+    seconds = time.time() - start
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    info = dict(row, metrics=metrics, quick=args.quick,
+                machine=machine(args.threads), train_seconds=round(seconds),
+                params=0, flops=0, length=None,
+                commands=[' '.join(['python'] + cmd)])
+    return _save_row(work, info)
+
+
+def _run_member(row: dict, args: argparse.Namespace) -> dict:
+    """Run a single row: a baseline or a network."""
+    return (run_baseline if 'baseline' in row else run_row)(row, args)
+
+
 def _val_dump(row: dict, work: str, options: List[str],
               args: argparse.Namespace) -> str:
     """A finished row's test protocol (its config's test pipeline) on its
@@ -328,7 +371,7 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
     """Run a fusion row's ``members``, then fuse their test scores
     (tools/analysis/fuse_scores.py, thresholds chosen on their fused
     validation scores); returns its row.json."""
-    members = [run_row(ROWS[name], args) for name in row['members']]
+    members = [_run_member(ROWS[name], args) for name in row['members']]
     root, work, done = _work_dir(row, args)
     if done is not None:
         return done
@@ -339,7 +382,7 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
     metrics_file = osp.join(work, 'metrics.json')
     fuse = ['tools/analysis/fuse_scores.py', row['config'], '--preds'] + [
         osp.join(w, 'result.pkl') for w in works
-    ] + ['--val-preds'] + vals + [
+    ] + ['--val-preds'] + vals + list(row.get('fusion', [])) + [
         '--dump', osp.join(work, 'result.pkl'), '--out', metrics_file
     ] + (['--cfg-options'] + options if options else [])
     _run(fuse, osp.join(work, 'zoo.log'), args.threads)
@@ -431,7 +474,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     for name in names:
         try:
             row = ROWS[name]
-            (run_fusion if 'members' in row else run_row)(row, args)
+            (run_fusion if 'members' in row else _run_member)(row, args)
         except (RuntimeError, FileNotFoundError) as e:
             print(f'[zoo] {name}: FAILED: {e}', flush=True)
             failed.append(name)

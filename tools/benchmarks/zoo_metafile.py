@@ -99,13 +99,15 @@ def render_metafile(rows: List[dict], repo: str = '.') -> str:
 
     Args:
         rows (list[dict]): ``row.json`` contents in the tables' order; rows
-            marked ``not_run`` or ``quick``, score fusions (``members``) and
-            ablations are left out.
+            marked ``not_run`` or ``quick``, score fusions (``members``),
+            baselines without a network (``baseline``) and ablations are
+            left out.
         repo (str): the repository root the configs are read from.
     """
     models = [model_entry(row, repo) for row in rows
               if not row.get('not_run') and not row.get('quick')
-              and 'members' not in row and row['group'] != 'ablation']
+              and 'members' not in row and 'baseline' not in row
+              and row['group'] != 'ablation']
     used = {m['In Collection'] for m in models}
     data = {'Collections': [c for c in COLLECTIONS if c['Name'] in used],
             'Models': models}

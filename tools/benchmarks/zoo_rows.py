@@ -103,6 +103,29 @@ def _rows() -> List[dict]:
         'cinc2017', 'best', recipe='score fusion of the three seeds above',
         members=['cinc2017-rhythms-20s-nl_r18_res5'] + [
             f'cinc2017-rhythms-20s-nl_r18_res5-seed{s}' for s in (1, 2)]))
+    # The field's network-free reference, and each seed of the recipe fused
+    # with it: the RR intervals of the whole record (rr_baseline.py, trained
+    # on AF vs the rest), the network's 20-s windows, their log-odds mixed
+    # with the weight that the validation AUROC chooses.
+    rows.append(_row(
+        'cinc2017-rr-baseline', 'cinc2017', 'CinC 2017 AF vs rest',
+        'RR baseline (no network)',
+        'configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py',
+        'cinc2017', 'best', baseline='tools/analysis/rr_baseline.py',
+        recipe='RR-irregularity features of the whole record, gradient '
+        'boosting'))
+    for seed in (0, 1, 2):
+        member = 'cinc2017-rhythms-20s-nl_r18_res5' + (f'-seed{seed}'
+                                                       if seed else '')
+        rows.append(_row(
+            f'{member}-rr', 'cinc2017', 'CinC 2017 AF vs rest',
+            'NL R18 (res5) + RR baseline',
+            'configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-'
+            '20s.py', 'cinc2017', 'best',
+            recipe=f'log-odds fusion of the seed-{seed} model and the RR '
+            'baseline, weight chosen on validation',
+            members=[member, 'cinc2017-rr-baseline'],
+            fusion=['--mean', 'geometric', '--choose-coefficients']))
     for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'), ('r18', 'R18')):
         rows.append(_row(
             f'cinc2017-af-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',

@@ -28,6 +28,8 @@ def _md(*cells: str) -> str:
 
 
 def _cost(row: dict) -> str:
+    if 'baseline' in row:
+        return '— (no network)'
     return f'{row["params"] / 1e6:.2f} M / {row["flops"] / 1e9:.3f} G'
 
 
@@ -38,8 +40,9 @@ MARKS = ('†', '‡', '§', '¶')
 def _minutes(row: dict) -> str:
     """Training wall time, marked when the row ran on another machine."""
     mark = row.get('machine_mark', '')
-    return f'{row["train_seconds"] / 60:.0f} min' + (f' {mark}' if mark
-                                                     else '')
+    seconds = row['train_seconds']
+    time = f'{seconds:.0f} s' if seconds < 60 else f'{seconds / 60:.0f} min'
+    return time + (f' {mark}' if mark else '')
 
 
 def mark_machines(rows: List[dict]) -> str:
@@ -60,6 +63,8 @@ def mark_machines(rows: List[dict]) -> str:
 
 def _links(row: dict) -> str:
     config = row['config'].replace('configs/nl1d/', '')
+    if 'baseline' in row:  # the config gives its splits and metrics
+        return f'[config]({config}) · [tool](../../{row["baseline"]})'
     if row.get('not_run') or 'members' in row:  # a fusion has no log
         return f'[config]({config})'
     return f'[config]({config}) · [log]({LOG_DIR}/{row["name"]}.json)'
