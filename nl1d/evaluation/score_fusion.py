@@ -24,8 +24,11 @@ Examples:
     ...                      names=['a.pkl', 'b.pkl'])
 """
 import itertools
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+import os.path as osp
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
+import mmengine
 import numpy as np
 import torch
 
@@ -66,6 +69,63 @@ def _mean(scores: Sequence[np.ndarray], weights: np.ndarray,
               for w, s in zip(weights, scores))
     fused = np.exp(log - log.max())
     return fused / fused.sum()
+
+
+def aligned_records(
+        dumps: Sequence[List[Dict]],
+        names: Sequence[str],
+        positive_class: Optional[int] = None
+) -> Iterator[Tuple[Tuple[Dict, ...], List[Dict]]]:
+    """The same record of every dump, checked to be the same record.
+
+    Args:
+        dumps (Sequence[list[dict]]): M lists of data samples (``DumpResults``
+            pickles), each of the same N records in the same order.
+        names (Sequence[str]): M names of the dumps (their files), for error
+            messages.
+        positive_class (int, optional): Turn each record into this class
+            against the rest (``score`` (2,), ``label`` 0/1), so that models
+            of different class sets compare. Defaults to None.
+
+    Yields:
+        tuple: For each of the N records, its M data samples and their M
+        records (:func:`sample_to_record`: ``score`` (K,), ``label``).
+
+    Raises:
+        ValueError: Dumps that differ in records, order, labels or number
+            of classes.
+    """
+    first, first_name = dumps[0], names[0]
+    for dump, name in zip(dumps[1:], names[1:]):
+        if len(dump) != len(first):
+            raise ValueError(
+                f'{name} holds {len(dump)} records and {first_name} '
+                f'{len(first)}: use dumps of the same split (tools/test.py '
+                'CONFIG CKPT --dump on the same ann_file).')
+    for index, samples in enumerate(zip(*dumps)):
+        records = [sample_to_record(s) for s in samples]
+        where = _record_name(samples[0], index)
+        if positive_class is not None:
+            records = [_one_vs_rest(r, positive_class, name, where)
+                       for r, name in zip(records, names)]
+        for sample, record, name in zip(samples[1:], records[1:],
+                                        names[1:]):
+            other = _record_name(sample, index)
+            if other != where:
+                raise ValueError(
+                    f'Record {index} of {name} is {other}, of '
+                    f'{first_name} {where}: '
+                    'the dumps list different records or orders; dump each '
+                    'model on the same ann_file.')
+            if record['label'] != records[0]['label'] or \
+                    record['score'].shape != records[0]['score'].shape:
+                raise ValueError(
+                    f'{where}: {name} has label {record["label"]} and '
+                    f'{record["score"].shape[0]} classes, {first_name} '
+                    f'{records[0]["label"]} and '
+                    f'{records[0]["score"].shape[0]}: use models of the '
+                    'same task.')
+        yield samples, records
 
 
 def fuse_samples(dumps: Sequence[List[Dict]],
@@ -113,37 +173,8 @@ def fuse_samples(dumps: Sequence[List[Dict]],
             f'--coefficients {list(coefficients)}: give one non-negative '
             f'weight per dump ({len(dumps)}: {names}), not all zero.')
     weights = weights / weights.sum()
-    first, first_name = dumps[0], names[0]
-    for dump, name in zip(dumps[1:], names[1:]):
-        if len(dump) != len(first):
-            raise ValueError(
-                f'{name} holds {len(dump)} records and {first_name} '
-                f'{len(first)}: fuse dumps of the same split (tools/test.py '
-                'CONFIG CKPT --dump on the same ann_file).')
     fused = []
-    for index, samples in enumerate(zip(*dumps)):
-        records = [sample_to_record(s) for s in samples]
-        where = _record_name(samples[0], index)
-        if positive_class is not None:
-            records = [_one_vs_rest(r, positive_class, name, where)
-                       for r, name in zip(records, names)]
-        for sample, record, name in zip(samples[1:], records[1:],
-                                        names[1:]):
-            other = _record_name(sample, index)
-            if other != where:
-                raise ValueError(
-                    f'Record {index} of {name} is {other}, of '
-                    f'{first_name} {where}: '
-                    'the dumps list different records or orders; dump each '
-                    'model on the same ann_file.')
-            if record['label'] != records[0]['label'] or \
-                    record['score'].shape != records[0]['score'].shape:
-                raise ValueError(
-                    f'{where}: {name} has label {record["label"]} and '
-                    f'{record["score"].shape[0]} classes, {first_name} '
-                    f'{records[0]["label"]} and '
-                    f'{records[0]["score"].shape[0]}: fuse models of the '
-                    'same task.')
+    for samples, records in aligned_records(dumps, names, positive_class):
         score = _mean([r['score'] for r in records], weights, mean)
         sample = dict(samples[0])
         sample['pred_score'] = torch.as_tensor(score, dtype=torch.float32)
@@ -203,3 +234,54 @@ def choose_coefficients(
         if value > best_score:
             best, best_score = weights, value
     return best, best_score
+
+
+def pop_positive_class(cfg) -> Optional[int]:
+    """The ``positive_class`` a config's metrics evaluate against the rest
+    (None when they evaluate every class), removed from its val and test
+    metrics: scores made one-vs-rest (``positive_class`` of
+    :func:`fuse_samples`) are already that class against the rest.
+
+    Args:
+        cfg (Config): The config; its ``val_evaluator`` and
+            ``test_evaluator`` are modified in place.
+
+    Returns:
+        int | None: The positive class.
+    """
+    classes = set()
+    for key in ('val_evaluator', 'test_evaluator'):
+        metrics = cfg.get(key) or []
+        if isinstance(metrics, dict):
+            metrics = metrics.get('metrics', [metrics])
+            metrics = [metrics] if isinstance(metrics, dict) else metrics
+        for metric in metrics:
+            if metric.get('positive_class') is not None:
+                classes.add(metric.pop('positive_class'))
+    if len(classes) > 1:
+        raise ValueError(
+            f'{cfg.filename}: the metrics evaluate different positive '
+            f'classes {sorted(classes)} against the rest; use a config '
+            'whose val and test metrics name one positive_class.')
+    return classes.pop() if classes else None
+
+
+def load_dumps(paths: Sequence[str], option: str) -> List[List[Dict]]:
+    """Read ``tools/test.py --dump`` pickles, naming the command-line
+    ``option`` of a missing file.
+
+    Args:
+        paths (Sequence[str]): The pickles.
+        option (str): The option that gave them (e.g. ``'--preds'``).
+
+    Returns:
+        list[list[dict]]: One list of data samples per file.
+    """
+    dumps = []
+    for path in paths:
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{option} {path}: no such file; write it with `tools/test.py '
+                'CONFIG CKPT --dump FILE` (or a baseline\'s --dump).')
+        dumps.append(mmengine.load(path))
+    return dumps

@@ -35,10 +35,8 @@ Example:
 """
 import argparse
 import logging
-import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
-import mmengine
 from mmengine.logging import MMLogger, print_log
 from mmengine.registry import init_default_scope
 
@@ -46,7 +44,8 @@ import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
 from nl1d.evaluation.baseline_eval import (baseline_parser, build_evaluator,
                                            evaluate_val_test, report)
 from nl1d.evaluation.score_fusion import (MEANS, choose_coefficients,
-                                          fuse_samples)
+                                          fuse_samples, load_dumps,
+                                          pop_positive_class)
 from nl1d.utils import load_config
 
 
@@ -75,39 +74,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='decision threshold for every ThresholdMetric '
                         '(instead of --val-preds)')
     return parser.parse_args(argv)
-
-
-def load_dumps(paths: Sequence[str], option: str) -> List[List[Dict]]:
-    """Read the pickles, naming the option of a missing file."""
-    dumps = []
-    for path in paths:
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'{option} {path}: no such file; write it with `tools/test.py '
-                'CONFIG CKPT --dump FILE`.')
-        dumps.append(mmengine.load(path))
-    return dumps
-
-
-def one_vs_rest(cfg) -> Optional[int]:
-    """The ``positive_class`` the config's metrics evaluate against the
-    rest (None when they evaluate every class), removed from the metrics:
-    the fused scores are already that class against the rest."""
-    classes = set()
-    for key in ('val_evaluator', 'test_evaluator'):
-        metrics = cfg.get(key) or []
-        if isinstance(metrics, dict):
-            metrics = metrics.get('metrics', [metrics])
-            metrics = [metrics] if isinstance(metrics, dict) else metrics
-        for metric in metrics:
-            if metric.get('positive_class') is not None:
-                classes.add(metric.pop('positive_class'))
-    if len(classes) > 1:
-        raise ValueError(
-            f'{cfg.filename}: the metrics evaluate different positive '
-            f'classes {sorted(classes)} against the rest; fuse with a config '
-            'whose val and test metrics name one positive_class.')
-    return classes.pop() if classes else None
 
 
 def selection_rule(cfg):
@@ -147,7 +113,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, float]:
                          '--coefficients.')
     cfg = load_config(args.config, args.cfg_options)
     MMLogger.get_instance('fuse_scores', log_level='INFO')
-    fuse = dict(mean=args.mean, positive_class=one_vs_rest(cfg))
+    fuse = dict(mean=args.mean, positive_class=pop_positive_class(cfg))
     val_dumps = load_dumps(args.val_preds, '--val-preds') \
         if args.val_preds else None
     chosen = {}
