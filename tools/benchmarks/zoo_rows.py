@@ -114,13 +114,16 @@ def _rows() -> List[dict]:
         'cinc2017', 'best', baseline='tools/analysis/rr_baseline.py',
         recipe='RR-irregularity features of the whole record, gradient '
         'boosting'))
-    for seed in (0, 1, 2):
-        member = 'cinc2017-rhythms-20s-nl_r18_res5' + (f'-seed{seed}'
-                                                       if seed else '')
+    for prefix, model, seed in (('nl_r18_res5', 'NL R18 (res5)', 0),
+                                ('nl_r18_res5', 'NL R18 (res5)', 1),
+                                ('nl_r18_res5', 'NL R18 (res5)', 2),
+                                ('r18', 'R18', 0)):
+        member = f'cinc2017-rhythms-20s-{prefix}' + (f'-seed{seed}'
+                                                     if seed else '')
         rows.append(_row(
             f'{member}-rr', 'cinc2017', 'CinC 2017 AF vs rest',
-            'NL R18 (res5) + RR baseline',
-            'configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-'
+            f'{model} + RR baseline',
+            f'configs/nl1d/cinc2017/{prefix}_1xb32-20e_cinc2017-rhythms-'
             '20s.py', 'cinc2017', 'best',
             recipe=f'log-odds fusion of the seed-{seed} model and the RR '
             'baseline, weight chosen on validation',
