@@ -208,7 +208,15 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     assert row['metrics']['thr_acc/threshold'] == pytest.approx(0.705)
     assert (row['train_seconds'], row['params'], row['flops']) == \
         (120, 20, 200)
-    assert 'fuse_scores.py' in row['commands'][-1]
+    assert 'fuse_scores.py' in row['commands'][-2]
+    # the fusion compared with its first member on the same test records
+    # (compare_scores.py, run for real): both rank every pair right
+    assert 'compare_scores.py' in row['commands'][-1]
+    assert row['paired']['delta_auroc'] == pytest.approx(0.0)
+    assert row['paired']['p_auroc'] == pytest.approx(1.0)
+    assert set(row['paired']) == {
+        'delta_auroc', 'delta_auroc_ci', 'p_auroc', 'delta_auprc',
+        'delta_auprc_ci', 'p_auprc'}
     # done rows are skipped, fusion included
     model_zoo.main(['run', 'both', '--work-root', str(work_root)])
     assert len(tested) == 2
@@ -279,8 +287,12 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
     assert (baseline['params'], baseline['flops']) == (0, 0)
     assert baseline['metrics'] == {'auc/auroc': 0.9}
     assert 'rr_baseline.py' in baseline['commands'][0]
-    fuse = commands[-1]
+    fuse, compare = commands[-2:]
     assert fuse[0] == 'tools/analysis/fuse_scores.py'
+    assert compare[0] == 'tools/analysis/compare_scores.py'
+    assert compare[compare.index('--preds') + 1:][:2] == [
+        str(work_root / 'net' / 'result.pkl'),
+        str(work_root / 'both' / 'result.pkl')]
     assert fuse[fuse.index('--val-preds') + 2] == str(
         work_root / 'base' / 'val_result.pkl')
     assert ['--mean', 'geometric', '--choose-coefficients'] == \
@@ -291,6 +303,13 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
     assert row['metrics']['auc/auroc'] == pytest.approx(1.0)
     assert 0 < row['metrics']['fusion/weight_0'] < 1
     assert (row['params'], row['flops']) == (10, 100)
+    # the network alone misranks a pair, the fusion none: AUROC 8/9 -> 1
+    assert row['paired']['delta_auroc'] == pytest.approx(1 / 9)
+    fused_line = next(line for line in render_tables([dict(
+        row, group='apnea', model='NET + RR', recipe='mix', machine='m')])
+        ['apnea'].splitlines() if line.startswith('| NET + RR'))
+    assert '| mix; paired with its network alone: ΔAUROC +0.111 [' in \
+        fused_line
     # the table says the baseline has no network and links its tool
     line = next(line for line in render_tables([dict(
         baseline, group='apnea', model='RR', machine='m')])['apnea']

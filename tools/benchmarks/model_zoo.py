@@ -23,7 +23,10 @@ without a network and dumps its test and validation predictions. A fusion
 row (``members``) runs its members, dumps each on its validation records
 and fuses their scores with ``tools/analysis/fuse_scores.py`` (with the
 row's ``fusion`` options, e.g. ``--mean geometric
---choose-coefficients``). Finished rows are skipped; an interrupted
+--choose-coefficients``), then compares the fusion with its first member on
+the same test records (``tools/analysis/compare_scores.py``: the paired
+bootstrap differences in AUROC and AUPRC, ``paired`` in its row.json).
+Finished rows are skipped; an interrupted
 training resumes from its newest complete checkpoint.
 
 Examples::
@@ -388,13 +391,26 @@ def run_fusion(row: dict, args: argparse.Namespace) -> dict:
     _run(fuse, osp.join(work, 'zoo.log'), args.threads)
     with open(metrics_file) as f:
         metrics = json.load(f)
+    # is the fusion better than its first member on the same test records?
+    paired_file = osp.join(work, 'paired.json')
+    compare = ['tools/analysis/compare_scores.py', row['config'], '--preds',
+               osp.join(works[0], 'result.pkl'),
+               osp.join(work, 'result.pkl'), '--names', row['members'][0],
+               row['name'], '--out', paired_file]
+    _run(compare, osp.join(work, 'zoo.log'), args.threads)
+    with open(paired_file) as f:
+        paired = json.load(f)
     info = dict(
         row, metrics=metrics, quick=args.quick, machine=machine(args.threads),
         train_seconds=sum(m['train_seconds'] for m in members),
         params=sum(m['params'] for m in members),
         flops=sum(m['flops'] for m in members), length=members[0]['length'],
+        paired={f'{key}{end}': paired[f'{key}_1{end}']
+                for key in ('delta_auroc', 'delta_auprc', 'p_auroc', 'p_auprc')
+                for end in ('', '_ci') if f'{key}_1{end}' in paired},
         commands=[f'python tools/benchmarks/model_zoo.py run {name}'
-                  for name in row['members']] + [' '.join(['python'] + fuse)])
+                  for name in row['members']] +
+        [' '.join(['python'] + cmd) for cmd in (fuse, compare)])
     return _save_row(work, info)
 
 

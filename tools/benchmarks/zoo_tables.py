@@ -144,6 +144,19 @@ def ucr_seed_table(rows: List[dict], finals: List[dict]) -> str:
     return '\n'.join(lines)
 
 
+def _recipe(row: dict) -> str:
+    """A row's recipe and, for a fusion compared with its first member on
+    the same test records (``paired``), the paired AUROC difference."""
+    recipe = row.get('recipe', '')
+    paired = row.get('paired')
+    if not paired or row.get('not_run'):
+        return recipe
+    low, high = paired['delta_auroc_ci']
+    return (f'{recipe}; paired with its network alone: ΔAUROC '
+            f'{paired["delta_auroc"]:+.3f} [{low:+.3f}, {high:+.3f}], '
+            f'p = {paired["p_auroc"]:.2f}')
+
+
 def binary_table(rows: List[dict],
                  point: str = 'the validation threshold') -> str:
     """AUROC/AUPRC/sensitivity/specificity per model (and per recipe when
@@ -156,7 +169,7 @@ def binary_table(rows: List[dict],
         'window) | train time | |', '|---' * (8 + recipes) + '|'
     ]
     for row in rows:
-        first = [row['model']] + ([row.get('recipe', '')] if recipes else [])
+        first = [row['model']] + ([_recipe(row)] if recipes else [])
         if row.get('not_run'):
             lines.append(_md(*first, _not_run(row), '', '', '', '', '',
                              _links(row)))
