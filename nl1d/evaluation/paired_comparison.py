@@ -20,7 +20,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from .metrics.auc_metric import binary_auc, one_vs_rest_auc
-from .metrics.bootstrap import bootstrap_ci
+from .metrics.bootstrap import bootstrap_replicates, percentile_intervals
 
 #: The metrics compared, as :func:`auc_values` names them.
 METRICS = ('auroc', 'auprc')
@@ -108,24 +108,16 @@ def paired_auc_difference(scores: np.ndarray,
                 values[f'delta_{m}_{i}'] = per_model[i][m] - per_model[0][m]
         return values
 
+    if not 0 < level < 1:
+        raise ValueError(f'ci_level must be in (0, 1), got {level}.')
     observed = statistic(np.arange(labels.shape[0]))
-    replicates: Dict[str, list] = {}
-
-    def recorded(idx: np.ndarray) -> Dict[str, float]:
-        values = statistic(idx)
-        for name, value in values.items():
-            replicates.setdefault(name, []).append(value)
-        return values
-
-    intervals = bootstrap_ci(recorded, labels.shape[0], groups, n_resamples,
-                             level, seed)
+    replicates = bootstrap_replicates(statistic, labels.shape[0], groups,
+                                      n_resamples, seed)
     result: Dict[str, object] = dict(observed)
-    for name, interval in intervals.items():
+    for name, interval in percentile_intervals(replicates, level).items():
         result[f'{name}_ci'] = interval
     for i in range(1, num):
         for m in METRICS:
             name = f'delta_{m}_{i}'
-            result[f'p_{m}_{i}'] = _p_value(
-                np.asarray(replicates[name], dtype=np.float64),
-                observed[name])
+            result[f'p_{m}_{i}'] = _p_value(replicates[name], observed[name])
     return result
