@@ -71,10 +71,13 @@ import torch  # noqa: E402
 _safe_globals_before = torch.serialization.get_safe_globals()
 
 # Stack repairs: before anything imports mmaction.models.
-from .utils.compat import install_drn_stub, restore_safe_globals  # noqa
+from .utils.compat import (install_drn_stub, restore_safe_globals,  # noqa
+                           skip_unimportable_multimodal)
 from .utils.safe_load import install_safe_checkpoint_loaders  # noqa: E402
 
 install_drn_stub()  # mmaction2 #2714
+# mmaction2 1.2.0's VindLU models fail to import beside transformers 5.
+skip_unimportable_multimodal()
 # Every mmengine checkpoint load path reads through nl1d's weights-only
 # loader (mmengine #1655; URLs too: torch.hub's load_state_dict_from_url
 # defaults to weights_only=False). torch's allow-list is left untouched.

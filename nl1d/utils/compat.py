@@ -6,11 +6,12 @@ installed file. (mmengine #1655, full checkpoints refused by torch >= 2.6's
 weights-only loading, is handled by :mod:`nl1d.utils.safe_load` without
 touching torch's allow-list.)
 """
+import importlib.metadata
 import importlib.util
 import os.path as osp
 import sys
 import types
-from typing import Callable, List, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import torch
 
@@ -59,6 +60,45 @@ def install_drn_stub() -> bool:
     sys.modules[name] = package
     sys.modules[f'{name}.drn'] = module
     return True
+
+
+def skip_unimportable_multimodal() -> Optional[str]:
+    """Keep ``import mmaction.models`` working beside transformers 5 or
+    without timm.
+
+    mmaction2 1.2.0 imports its VindLU video-text models whenever
+    ``transformers>=4.28`` is installed
+    (``mmaction.utils.dependency.WITH_MULTIMODAL``), and those models also
+    need timm and a transformers 4 (``modeling_bert`` imports
+    ``apply_chunking_to_forward`` and others from
+    ``transformers.modeling_utils``, gone in transformers 5). With
+    transformers 5, or without timm, the import fails, and ``import nl1d``
+    with it, in any environment that merely has transformers installed.
+    Then ``WITH_MULTIMODAL`` is set to False before ``mmaction.models`` is
+    imported, so mmaction2 registers its own placeholders for the VindLU
+    models (they raise on use, naming the extra to install). Decided from
+    the installed distributions' metadata: transformers itself is not
+    imported. With transformers 4 and timm nothing is changed.
+
+    Returns:
+        str, optional: Why the VindLU models were skipped, or None when
+        nothing was changed.
+    """
+    if 'mmaction.models.multimodal' in sys.modules:
+        return None
+    from mmaction.utils import dependency
+    if not dependency.WITH_MULTIMODAL:
+        return None
+    from mmengine.utils import digit_version
+    version = importlib.metadata.version('transformers')
+    if digit_version(version) >= digit_version('5.0.0'):
+        reason = f'transformers {version} is installed (VindLU needs <5)'
+    elif importlib.util.find_spec('timm') is None:
+        reason = 'timm is not installed'
+    else:
+        return None
+    dependency.WITH_MULTIMODAL = False
+    return reason
 
 
 def restore_safe_globals(
