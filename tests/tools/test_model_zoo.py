@@ -3,6 +3,7 @@
 tables render from row.json files (run here, else committed in
 configs/nl1d/results) and replace the README's zoo blocks."""
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -546,3 +547,15 @@ def test_sigterm_to_the_driver_keeps_time_and_stops_the_workers(tmp_path):
             break
         time.sleep(0.1)
     assert not _alive(worker)
+
+
+def test_steps_keep_the_callers_pythonpath(tmp_path, monkeypatch):
+    """A step finds the repository first and, after it, whatever the caller
+    put on PYTHONPATH (packages installed with ``pip --target``, say)."""
+    import model_zoo
+    extra = str(tmp_path / 'site')
+    monkeypatch.setenv('PYTHONPATH', extra)
+    log = tmp_path / 'step.log'
+    model_zoo._run(['-c', 'import os; print(os.environ["PYTHONPATH"])'],
+                   str(log), None)
+    assert log.read_text().split() == [f'{REPO}{os.pathsep}{extra}']

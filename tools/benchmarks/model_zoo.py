@@ -134,7 +134,9 @@ def _run(cmd: List[str], log: str, threads: Optional[int]) -> None:
     Raises:
         RuntimeError: The command exited with a non-zero status.
     """
-    env = dict(os.environ, PYTHONPATH=REPO)
+    # the repository first, the caller's PYTHONPATH kept after it
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (REPO, os.environ.get('PYTHONPATH')) if p))
     if threads:
         env['OMP_NUM_THREADS'] = str(threads)
     with open(log, 'a') as out:
