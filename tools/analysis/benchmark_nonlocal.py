@@ -8,12 +8,19 @@ Example::
     python tools/analysis/benchmark_nonlocal.py \\
         --modes embedded_gaussian dot_product --lengths 64 1024 16384
 
+On a GPU (``--device cuda``)::
+
+    python tools/analysis/benchmark_nonlocal.py --device cuda \
+        --modes embedded_gaussian --lengths 4096 65536 --attn-impl sdpa
+
 Time is the fastest wall time of one forward + backward (after a first run,
 repeated while short; the minimum is the estimate least disturbed by other
-load); memory is the process's peak resident set size during
-the first forward + backward above the resident size just before it (input,
-weights and libraries excluded). A benchmark, not a test: run it on an idle
-machine and say when it was not.
+load; on a GPU the device is synchronised before the clock is read); memory
+is, on the CPU, the process's peak resident set size during the first
+forward + backward above the resident size just before it, and on a GPU the
+peak of the memory torch allocated on the device during it above what was
+allocated before (input, weights and libraries excluded). A benchmark, not a
+test: run it on an idle machine and say when it was not.
 """
 import argparse
 import json
@@ -53,6 +60,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         'the smallest peak (robust to other load on a shared machine)')
     parser.add_argument('--impls', nargs='+', default=['nl1d', 'mmcv'],
                         choices=['nl1d', 'mmcv'])
+    parser.add_argument('--device', default='cpu',
+                        help='cpu or cuda[:N] (default: cpu)')
+    parser.add_argument(
+        '--amp', action='store_true',
+        help='run under autocast: float16 on a GPU, bfloat16 on a CPU (the '
+        'dtype tools/train.py --amp trains in)')
+    parser.add_argument(
+        '--attn-impl', default='auto',
+        help="nl1d's aggregation path (NonLocal1d attn_impl): auto, naive, "
+        'sdpa or chunked (gaussian, embedded_gaussian), linear '
+        '(dot_product), sorted (concatenation) (default: auto)')
     parser.add_argument('--json', help='also write the results here')
     parser.add_argument('--worker', nargs=2, metavar=('IMPL', 'MODE'),
                         help=argparse.SUPPRESS)
@@ -68,6 +86,8 @@ def _rss_bytes() -> int:
 def worker(args: argparse.Namespace) -> dict:
     """One measurement, in this (fresh) process."""
     import torch
+    device = torch.device(args.device)
+    cuda = device.type == 'cuda'
     if args.threads:
         torch.set_num_threads(args.threads)
     import nl1d  # noqa: F401  (stack repairs)
@@ -82,22 +102,39 @@ def worker(args: argparse.Namespace) -> dict:
         block = reference
     else:
         block = NonLocal1d(args.channels, chunk_size=args.chunk_size,
-                           **kwargs)
+                           attn_impl=args.attn_impl, **kwargs)
         block.load_state_dict(reference.state_dict(), strict=True)
         del reference
-    x = torch.randn(args.batch, args.channels, args.length,
+    block = block.to(device)
+    x = torch.randn(args.batch, args.channels, args.length, device=device,
                     requires_grad=True)
+    autocast = torch.autocast(device.type,
+                              dtype=torch.float16 if cuda else torch.bfloat16,
+                              enabled=args.amp)
 
     def step():
         x.grad = None
         block.zero_grad(set_to_none=True)
+        if cuda:
+            torch.cuda.synchronize(device)
         start = time.perf_counter()
-        block(x).sum().backward()
+        with autocast:
+            out = block(x)
+        out.float().sum().backward()
+        if cuda:
+            torch.cuda.synchronize(device)
         return time.perf_counter() - start
 
-    before = _rss_bytes()
-    first = step()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if cuda:
+        torch.cuda.synchronize(device)
+        before = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        first = step()
+        peak = torch.cuda.max_memory_allocated(device)
+    else:
+        before = _rss_bytes()
+        first = step()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     times = [first]
     repeats = 0 if first > 2 else min(30, max(3, int(2 / max(first, 1e-4))))
     times = [step() for _ in range(repeats)] or times
@@ -107,6 +144,7 @@ def worker(args: argparse.Namespace) -> dict:
         length=args.length,
         time_s=min(times),
         peak_mb=max(0, peak - before) / 2**20,
+        device=torch.cuda.get_device_name(device) if cuda else 'cpu',
         threads=torch.get_num_threads())
 
 
@@ -117,8 +155,11 @@ def run_one(args: argparse.Namespace, impl: str, mode: str,
         sys.executable, __file__, '--worker', impl, mode, '--length',
         str(length), '--channels',
         str(args.channels), '--batch',
-        str(args.batch)
+        str(args.batch), '--device', args.device, '--attn-impl',
+        args.attn_impl
     ]
+    if args.amp:
+        cmd.append('--amp')
     if args.sub_sample:
         cmd.append('--sub-sample')
     if args.threads:
@@ -130,7 +171,7 @@ def run_one(args: argparse.Namespace, impl: str, mode: str,
         if line.startswith('{'):
             return json.loads(line)
     error = (proc.stderr.strip().splitlines() or ['killed'])[-1]
-    return dict(impl=impl, mode=mode, length=length, error=error[:60])
+    return dict(impl=impl, mode=mode, length=length, error=error[:200])
 
 
 def _skip_mmcv(args: argparse.Namespace, mode: str, length: int) -> str:
@@ -160,8 +201,9 @@ def main(argv=None) -> None:
               'nl1d peak | mmcv peak | memory ratio |\n'
               '|---|---|---|---|---|---|---|---|')
     print(f'C = {args.channels}, N = {args.batch}, sub_sample = '
-          f'{args.sub_sample}, forward + backward, one process per figure, '
-          f'best of {args.rounds} round(s)')
+          f'{args.sub_sample}, device = {args.device}, amp = {args.amp}, '
+          f'nl1d attn_impl = {args.attn_impl}, forward + backward, one '
+          f'process per figure, best of {args.rounds} round(s)')
     print(header, flush=True)
     for mode in args.modes:
         for length in args.lengths:
