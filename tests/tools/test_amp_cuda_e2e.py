@@ -17,7 +17,8 @@ import pytest
 import torch
 
 from nl1d.utils import safe_load
-from tests.tools.test_train_test_e2e import CONFIG, ROOT, SMALL, _run
+from tests.tools.test_train_test_e2e import (CONFIG, NUM_TEST, ROOT, SMALL,
+                                             _run, train_demo)
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
                                 reason='needs a CUDA device')
@@ -26,16 +27,7 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):
     cwd = tmp_path_factory.mktemp('amp')
-    _run([
-        osp.join(ROOT, 'tools', 'data', 'demo', 'generate_demo.py'), '--out',
-        'data/demo', '--seed', '1', '--num-records', '8', '4', '6'
-    ], cwd)
-    work_dir = cwd / 'work'
-    log = _run([
-        osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir',
-        str(work_dir), '--seed', '0', '--amp', '--cfg-options',
-        'train_cfg.max_epochs=1'
-    ] + SMALL, cwd)
+    work_dir, log = train_demo(cwd, '--amp')
     return cwd, work_dir, log
 
 
@@ -70,7 +62,7 @@ def test_test_and_resume_load_the_amp_checkpoint(trained):
     assert 'auc/auroc' in log
     with open(dump, 'rb') as f:
         results = pickle.load(f)
-    assert len(results) == 6
+    assert len(results) == NUM_TEST
     assert all(np.isfinite(np.asarray(r['pred_score'])).all()
                for r in results)
     log = _run([

@@ -39,10 +39,9 @@ def _run(args, cwd):
     return out
 
 
-@pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    """Demo data + one short epoch of training with --auto-scale-lr."""
-    cwd = tmp_path_factory.mktemp('e2e')
+def train_demo(cwd, *train_args):
+    """Demo data in ``cwd`` + one short epoch of the demo config there
+    (``train_args`` added to tools/train.py's): ``(work_dir, log)``."""
     _run([
         osp.join(ROOT, 'tools', 'data', 'demo', 'generate_demo.py'), '--out',
         'data/demo', '--seed', '1', '--num-records',
@@ -51,9 +50,17 @@ def trained(tmp_path_factory):
     work_dir = cwd / 'work'
     log = _run([
         osp.join(ROOT, 'tools', 'train.py'), CONFIG, '--work-dir',
-        str(work_dir), '--seed', '0', '--auto-scale-lr', '--cfg-options',
+        str(work_dir), '--seed', '0', *train_args, '--cfg-options',
         'train_cfg.max_epochs=1'
     ] + SMALL, cwd)
+    return work_dir, log
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """Demo data + one short epoch of training with --auto-scale-lr."""
+    cwd = tmp_path_factory.mktemp('e2e')
+    work_dir, log = train_demo(cwd, '--auto-scale-lr')
     return cwd, work_dir, log
 
 
