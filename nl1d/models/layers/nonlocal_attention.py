@@ -158,7 +158,12 @@ def softmax_attention(q: Tensor,
     if impl == 'naive':
         return torch.matmul(softmax_affinity(q, k, scale), v)  # (N, L, E_v)
     if impl == 'sdpa':
-        return F.scaled_dot_product_attention(q, k, v, scale=scale)
+        # (N, 1, L, E): one head, contiguous. torch's fused kernels (flash,
+        # memory-efficient) take only 4-D inputs whose last dimension has
+        # stride 1; given others SDPA silently runs its math kernel, which
+        # materialises the affinity.
+        q, k, v = (t.contiguous()[:, None] for t in (q, k, v))
+        return F.scaled_dot_product_attention(q, k, v, scale=scale)[:, 0]
     chunk = chunk_rows(n, length, keys, chunk_size)
     return ChunkedSoftmaxAttention.apply(q.contiguous(), k.contiguous(),
                                          v.contiguous(), float(scale), chunk)

@@ -58,6 +58,23 @@ def test_softmax_paths(impl, scale, shape):
         lambda q, k, v: _softmax_ref(q, k, v, scale), tensors)
 
 
+def test_sdpa_path_runs_a_fused_kernel():
+    """torch's fused attention kernels take only 4-D inputs with a unit
+    last-dimension stride; given others, SDPA silently runs its math kernel,
+    which materialises the L x L affinity. With only the flash kernel
+    allowed (the CPU's), the path must run: on transposed (N, L, E) views,
+    as the block passes them, forward and backward."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    q, k, v = (t.transpose(1, 2).contiguous().transpose(1, 2)
+               for t in _inputs((2, 300, 16), (2, 150, 16), (2, 150, 16)))
+    assert q.stride(-1) != 1
+    with sdpa_kernel([SDPBackend.FLASH_ATTENTION]):
+        _compare(
+            lambda q, k, v: softmax_attention(q, k, v, scale=0.25,
+                                              impl='sdpa'),
+            lambda q, k, v: _softmax_ref(q, k, v, 0.25), [q, k, v])
+
+
 @pytest.mark.parametrize('chunk', [1, 5, 64, 1000])
 def test_chunked_softmax_chunk_sizes_and_large_scores(chunk):
     # scores up to ~hundreds: the log-sum-exp must keep it stable

@@ -62,6 +62,24 @@ def test_softmax_paths_on_cuda_match_float64(no_tf32, impl, dtype):
                for t in inputs)
 
 
+@pytest.mark.parametrize('dim_v', [32, 16])
+def test_sdpa_path_runs_the_memory_efficient_kernel(no_tf32, dim_v):
+    """The GPU's fused kernel for float32 (the paths compute in float32),
+    on transposed (N, L, E) views as the block passes them, with values
+    as wide as the keys (embedded gaussian) or narrower (gaussian)."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    torch.manual_seed(0)
+    q = torch.randn(2, 32, 1000, device='cuda').transpose(1, 2)
+    v = torch.randn(2, dim_v, 1000, device='cuda').transpose(1, 2)
+    q.requires_grad_()
+    with sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION]):
+        out = softmax_attention(q, q, v, scale=0.1, impl='sdpa')
+        out.sum().backward()
+    expected = torch.softmax(q @ q.transpose(1, 2) * 0.1, -1) @ v
+    torch.testing.assert_close(out, expected, atol=1e-4, rtol=1e-4)
+    assert torch.isfinite(q.grad).all()
+
+
 def test_auto_takes_sdpa_on_cuda_for_long_sequences(monkeypatch):
     calls = []
     sdpa = F.scaled_dot_product_attention
