@@ -13,12 +13,14 @@ same ``y`` (up to float rounding) as the naive formula, with the layout
 
 - softmax affinities (``gaussian``, ``embedded_gaussian``):
   :func:`softmax_attention` through
-  :func:`torch.nn.functional.scaled_dot_product_attention` (fused kernels on
-  GPU) or through
+  :func:`torch.nn.functional.scaled_dot_product_attention`, whose fused
+  kernels (memory-efficient on a GPU for float32, flash on the CPU) never
+  hold the affinity, or through
   :class:`~nl1d.models.layers.chunked_softmax.ChunkedSoftmaxAttention`, exact
   attention computed in query chunks and recomputed chunk by chunk in
-  backward (the CPU path: ``O(L)`` memory, about as fast as the naive
-  computation).
+  backward (``O(L)`` memory, about as fast as the naive computation; the
+  CPU path where values are narrower than keys, as in ``gaussian`` mode,
+  which the CPU's flash kernel does not take).
 - ``dot_product`` (``f = theta_i . phi_j``, ``C(x) = L_k``):
   :func:`dot_product_attention` as ``theta (phi^T g) / L_k`` in linear time
   and memory.
@@ -137,8 +139,8 @@ def softmax_attention(q: Tensor,
         impl (str): ``'naive'`` materialises the affinity, ``'sdpa'`` calls
             :func:`torch.nn.functional.scaled_dot_product_attention`,
             ``'chunked'`` uses :class:`ChunkedSoftmaxAttention`. ``'auto'``
-            picks ``'naive'`` for small affinities, else ``'sdpa'`` on
-            accelerators and ``'chunked'`` on the CPU. Defaults to 'auto'.
+            picks ``'naive'`` for small affinities, else ``'sdpa'``, except
+            on the CPU when ``E_v != E`` (``'chunked'``). Defaults to 'auto'.
         chunk_size (int, optional): Query rows per chunk of the chunked path.
             Defaults to None (a 64 MiB score block).
 
@@ -153,8 +155,10 @@ def softmax_attention(q: Tensor,
     if impl == 'auto':
         if n * length * keys <= NAIVE_MAX_ELEMENTS:
             impl = 'naive'
-        else:
-            impl = 'chunked' if q.device.type == 'cpu' else 'sdpa'
+        elif q.device.type != 'cpu' or q.shape[-1] == v.shape[-1]:
+            impl = 'sdpa'
+        else:  # the CPU's fused kernel needs values as wide as the keys
+            impl = 'chunked'
     if impl == 'naive':
         return torch.matmul(softmax_affinity(q, k, scale), v)  # (N, L, E_v)
     if impl == 'sdpa':

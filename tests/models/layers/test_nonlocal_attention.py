@@ -75,6 +75,35 @@ def test_sdpa_path_runs_a_fused_kernel():
             lambda q, k, v: _softmax_ref(q, k, v, 0.25), [q, k, v])
 
 
+@pytest.mark.parametrize('dim_v, expected', [(16, 'sdpa'), (8, 'chunked')])
+def test_auto_path_on_the_cpu(monkeypatch, dim_v, expected):
+    """Small affinities are materialised; larger ones go to SDPA's fused
+    (flash) kernel when the values are as wide as the keys (embedded
+    gaussian), else to the chunked path (gaussian: C-wide keys, C/2-wide
+    values, which the CPU's flash kernel does not take)."""
+    from nl1d.models.layers import nonlocal_attention
+    taken = []
+    sdpa = F.scaled_dot_product_attention
+    chunked = ChunkedSoftmaxAttention.apply
+    monkeypatch.setattr(
+        nonlocal_attention.F, 'scaled_dot_product_attention',
+        lambda *a, **kw: taken.append('sdpa') or sdpa(*a, **kw))
+    monkeypatch.setattr(
+        nonlocal_attention.ChunkedSoftmaxAttention, 'apply',
+        lambda *a: taken.append('chunked') or chunked(*a))
+    length = 2100  # 1 x 2100 x 2100 > NAIVE_MAX_ELEMENTS
+    assert length**2 > nonlocal_attention.NAIVE_MAX_ELEMENTS
+    q, k, v = _inputs((1, length, 16), (1, length, 16), (1, length, dim_v))
+    out = softmax_attention(q.float(), k.float(), v.float())
+    assert taken == [expected]
+    torch.testing.assert_close(out.double(), _softmax_ref(q, k, v, 1.0),
+                               atol=1e-5, rtol=1e-4)
+    taken.clear()
+    q, k, v = (t[:, :100] for t in (q, k, v))
+    softmax_attention(q.float(), k.float(), v.float())
+    assert taken == []  # naive for a small affinity
+
+
 @pytest.mark.parametrize('chunk', [1, 5, 64, 1000])
 def test_chunked_softmax_chunk_sizes_and_large_scores(chunk):
     # scores up to ~hundreds: the log-sum-exp must keep it stable

@@ -94,7 +94,7 @@ def test_auto_takes_sdpa_on_cuda_for_long_sequences(monkeypatch):
     assert length * length > nonlocal_attention.NAIVE_MAX_ELEMENTS
     q = torch.randn(1, length, 8, device='cuda')
     softmax_attention(q, q, q, impl='auto')
-    assert calls == [torch.Size([1, length, 8])]
+    assert calls == [torch.Size([1, 1, length, 8])]  # (N, heads, L, E)
     calls.clear()
     short = torch.randn(1, 64, 8, device='cuda')
     softmax_attention(short, short, short, impl='auto')
