@@ -10,7 +10,7 @@ Example::
 
 On a GPU (``--device cuda``)::
 
-    python tools/analysis/benchmark_nonlocal.py --device cuda \
+    python tools/analysis/benchmark_nonlocal.py --device cuda \\
         --modes embedded_gaussian --lengths 4096 65536 --attn-impl sdpa
 
 Time is the fastest wall time of one forward + backward (after a first run,
