@@ -75,7 +75,13 @@ def example_input_shape(cfg: Any,
     for step in pipeline:
         if step.get('type') in ('SampleWindows', 'SampleFrames'):
             sampler = step
-    length = length or sampler.get('clip_len')
+    clip_len = sampler.get('clip_len')
+    if not length and isinstance(clip_len, float):
+        raise ValueError(
+            f'ONNX export: the test pipeline\'s SampleWindows.clip_len='
+            f'{clip_len} is a fraction of each record, not a length; give the '
+            'trace length in samples with --length L.')
+    length = length or clip_len
     if not length:
         raise ValueError(
             'ONNX export: the test pipeline sets no SampleWindows.clip_len '

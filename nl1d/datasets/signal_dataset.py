@@ -230,7 +230,8 @@ class SignalDataset(BaseActionDataset):
         for transform in self.pipeline.transforms:
             clip_len = getattr(transform, 'clip_len', None)
             if clip_len is not None:
-                if clip_len > longest:
+                # A float is a fraction of each record: it always fits.
+                if isinstance(clip_len, int) and clip_len > longest:
                     problems.append(
                         f'the window of {transform!r} ({clip_len} samples) '
                         f'is longer than every record (the longest has '

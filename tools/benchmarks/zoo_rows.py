@@ -187,6 +187,23 @@ def _rows() -> List[dict]:
                 f'ucr-{low}.py', f'ucr-{name}', 'last',
                 what='ImageNet stem (x32) on 2000-sample series',
                 metric='thr_acc/accuracy'))
+    for low, name in (('computers', 'Computers'),
+                      ('wormstwoclass', 'WormsTwoClass')):
+        rows.append(_row(
+            f'ablation-ucr-{low}-r18-1xb16-500e-wslice', 'ablation', name,
+            'R18',
+            f'configs/nl1d/ablations/r18_1xb16-500e-wslice_ucr-{low}.py',
+            f'ucr-{name}', 'last', what='window slicing: a random 90 % slice '
+            'in training, 5 slices averaged at test',
+            metric='thr_acc/accuracy', base=f'ucr-{low}-r18'))
+        for seed in (1, 2):
+            rows.append(_row(
+                f'ablation-ucr-{low}-r18-1xb16-500e-wslice-seed{seed}',
+                'ucr-seed', name, 'R18, window slicing',
+                f'configs/nl1d/ablations/r18_1xb16-500e-wslice_ucr-{low}.py',
+                f'ucr-{name}', 'last', random_seed=seed,
+                published=published[name],
+                base=f'ablation-ucr-{low}-r18-1xb16-500e-wslice'))
     rows.append(_row(
         'ablation-cinc2017-af-1xb32-sgd-step-40e', 'ablation',
         'CinC 2017 AF vs rest', 'NL R18 (res5)',

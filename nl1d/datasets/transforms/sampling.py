@@ -1,6 +1,6 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Taking windows of ``clip_len`` contiguous samples from a record."""
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 from mmaction.datasets.transforms import SampleFrames
@@ -60,9 +60,19 @@ class SampleWindows(SampleFrames):
     dataset config then needs no window length; records of different
     lengths need ``batch_size=1`` in that mode.
 
+    Slices: a float ``clip_len`` in (0, 1] is a fraction of each record's
+    length, ``round(clip_len * T)`` samples (at least 1). With random
+    training windows and averaged test windows this is window slicing (Le
+    Guennec et al. 2016) on fixed-length archives, written once for every
+    series length: ``clip_len=0.9`` trains on a random 90 % slice and, with
+    ``num_clips=5, test_mode=True``, tests five slices spread over the
+    series. Records of different lengths give windows of different lengths
+    (``batch_size=1``, as whole records).
+
     Args:
-        clip_len (int, optional): Window length in samples; None for the
-            whole record.
+        clip_len (int | float, optional): Window length in samples (int),
+            a fraction of the record's length (float in (0, 1]), or None
+            for the whole record.
         num_clips (int): Windows per record. Defaults to 1.
         test_mode (bool): Uniform (or sliding) windows instead of random
             ones. Defaults to False.
@@ -75,7 +85,7 @@ class SampleWindows(SampleFrames):
     """
 
     def __init__(self,
-                 clip_len: Optional[int],
+                 clip_len: Optional[Union[int, float]],
                  num_clips: int = 1,
                  test_mode: bool = False,
                  stride: Optional[int] = None,
@@ -86,7 +96,13 @@ class SampleWindows(SampleFrames):
                 f'one window: num_clips={num_clips} and stride={stride} have '
                 'no meaning there. Give a clip_len for several windows per '
                 'record, or leave num_clips=1 and stride=None.')
-        if (clip_len is not None and clip_len < 1) or num_clips < 1:
+        if isinstance(clip_len, float) and not 0 < clip_len <= 1:
+            raise ValueError(
+                f'SampleWindows(clip_len={clip_len}): a float clip_len is a '
+                'fraction of each record\'s length and must lie in (0, 1]; '
+                f'for a window of {clip_len:g} samples give an int '
+                f'(clip_len={int(clip_len)}).')
+        if (isinstance(clip_len, int) and clip_len < 1) or num_clips < 1:
             raise ValueError(
                 f'SampleWindows needs clip_len >= 1 and num_clips >= 1, got '
                 f'clip_len={clip_len}, num_clips={num_clips}.')
@@ -99,7 +115,7 @@ class SampleWindows(SampleFrames):
             raise ValueError(f'SampleWindows(pad_mode={pad_mode!r}) is not '
                              f'one of {PAD_MODES}.')
         super().__init__(
-            clip_len=clip_len or 1,
+            clip_len=clip_len if isinstance(clip_len, int) else 1,
             frame_interval=1,
             num_clips=num_clips,
             test_mode=test_mode)
@@ -107,30 +123,47 @@ class SampleWindows(SampleFrames):
         self.stride = stride
         self.pad_mode = pad_mode
 
-    def _window_starts(self, num_samples: int) -> np.ndarray:
-        """Start sample of each window.
+    def window_length(self, num_samples: int) -> int:
+        """Length in samples of the windows cut from a record.
 
         Args:
             num_samples (int): Length T of the record.
 
         Returns:
+            int: ``clip_len`` (int), ``round(clip_len * T)`` (at least 1)
+            for a fraction, or T for the whole record (None).
+        """
+        if self.clip_len is None:
+            return num_samples
+        if isinstance(self.clip_len, float):
+            return max(1, int(round(self.clip_len * num_samples)))
+        return self.clip_len
+
+    def _window_starts(self, num_samples: int, clip_len: int) -> np.ndarray:
+        """Start sample of each window.
+
+        Args:
+            num_samples (int): Length T of the record.
+            clip_len (int): Window length in samples.
+
+        Returns:
             np.ndarray: (num_windows,) int64 start indices.
         """
-        if num_samples <= self.clip_len:
+        if num_samples <= clip_len:
             # Too short (padded) or exactly one window long: every window is
             # the whole record.
             num_windows = 1 if self.stride is not None else self.num_clips
             return np.zeros(num_windows, dtype=np.int64)
         if self.stride is not None:
-            last = num_samples - self.clip_len
+            last = num_samples - clip_len
             starts = np.arange(0, last + 1, self.stride)
             if starts[-1] != last:
                 starts = np.append(starts, last)
             return starts.astype(np.int64)
-        starts = self._sample_clips(num_samples, self.clip_len)
+        starts = self._sample_clips(num_samples, clip_len)
         # SampleFrames can round a start past the last full window when the
         # record is barely longer than clip_len: keep every window inside.
-        return np.clip(starts, 0, num_samples - self.clip_len).astype(np.int64)
+        return np.clip(starts, 0, num_samples - clip_len).astype(np.int64)
 
     def transform(self, results: dict) -> dict:
         """Cut windows out of ``results['signal']``.
@@ -149,8 +182,8 @@ class SampleWindows(SampleFrames):
                 'right after LoadSignal (and ResampleSignal / record-level '
                 'normalisation), once per pipeline.')
         num_samples = signal.shape[1]
-        clip_len = num_samples if self.clip_len is None else self.clip_len
-        starts = self._window_starts(num_samples) \
+        clip_len = self.window_length(num_samples)
+        starts = self._window_starts(num_samples, clip_len) \
             if self.clip_len is not None else np.zeros(1, dtype=np.int64)
         pad = max(clip_len - num_samples, 0)
         windows = []
