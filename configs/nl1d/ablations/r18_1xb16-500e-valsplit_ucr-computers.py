@@ -2,9 +2,8 @@
 # converter's train split (200 of Computers's 250 training series) and
 # validated every 10 epochs on its val split (the other 50), to see when
 # validation accuracy stops improving. The archive's protocol has no
-# validation split
-# (../../_base_/datasets/ucr.py); this one is carved from the training
-# series, so the test split stays untouched.
+# validation split (../../_base_/datasets/ucr.py); this one is carved from
+# the training series, so the test split stays untouched.
 _base_ = ['../ucr/r18_1xb16-500e_ucr-computers.py']
 
 data_root = 'data/ucr/Computers'
