@@ -189,6 +189,30 @@ def test_analyze_logs(tmp_path, monkeypatch):
         analyze_logs.plot_curve([log], ['missing'], out)
 
 
+def test_analyze_logs_summarize(tmp_path, monkeypatch, capsys):
+    analyze_logs = _tool('analyze_logs')
+    log = _json_log(tmp_path / 'run.json')
+    # validation AUROC 0.7, 0.8, 0.9 at epochs 1-3: stretches of 2 epochs
+    rows = analyze_logs.summarize([log], ['auc/auroc'], 2)[log]['auc/auroc']
+    assert [r[:2] for r in rows] == [(1, 2), (3, 3)]
+    assert rows[0][2] == pytest.approx(0.75) and rows[1][2] == \
+        pytest.approx(0.9)
+    # a training key is summarised by iteration: loss 1/step, steps 1-12
+    rows = analyze_logs.summarize([log], ['loss'], 6)[log]['loss']
+    assert rows[0][2] == pytest.approx(np.mean(1 / np.arange(1, 7)))
+    monkeypatch.setattr(sys, 'argv', [
+        'analyze_logs.py', 'summarize', log, '--keys', 'auc/auroc',
+        '--every', '2'])
+    analyze_logs.main()
+    out = capsys.readouterr().out
+    assert 'epochs     1-2     mean 0.7500 (2 values)' in out
+    assert 'last (epoch 3): 0.9000' in out
+    with pytest.raises(KeyError, match='available keys'):
+        analyze_logs.summarize([log], ['missing'], 2)
+    with pytest.raises(ValueError, match='--every'):
+        analyze_logs.summarize([log], ['loss'], 0)
+
+
 def test_row_on_input_maps_through_the_stride():
     vis = _tool('visualize_nonlocal')
     attention = np.arange(8, dtype=float).reshape(4, 2)  # L'=4, L_k=2

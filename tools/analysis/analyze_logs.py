@@ -1,7 +1,9 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Plot loss, learning rate and metric curves from mmengine's json logs, and
 compute the mean training time per iteration; the interface of mmaction2's
-``tools/analysis_tools/analyze_logs.py``.
+``tools/analysis_tools/analyze_logs.py``, plus ``summarize``: the mean of a
+key over consecutive stretches of training (e.g. validation accuracy per
+hundred epochs), the numbers a curve is read for.
 
 The json logs are ``WORK_DIR/TIMESTAMP/vis_data/TIMESTAMP.json`` (or
 ``scalars.json`` beside it), written by ``LocalVisBackend``: one dict per
@@ -13,6 +15,8 @@ Examples:
     python tools/analysis/analyze_logs.py plot_curve LOG.json \
         --keys loss lr auc/auroc --out curves.png
     python tools/analysis/analyze_logs.py cal_train_time LOG.json
+    python tools/analysis/analyze_logs.py summarize LOG.json \
+        --keys thr_acc/accuracy --every 100
 """
 import argparse
 import json
@@ -174,6 +178,52 @@ def cal_train_time(json_logs: List[str],
     return stats
 
 
+def summarize(json_logs: List[str], keys: List[str],
+              every: int) -> Dict[str, Dict[str, List[tuple]]]:
+    """Mean of each key over consecutive stretches of ``every`` steps.
+
+    Steps are those the key is logged at: epochs for a validation metric
+    of epoch-based training, iterations for a training key. The stretches
+    are (0, every], (every, 2 * every], ...; the last value is printed too.
+
+    Args:
+        json_logs (list[str]): Json logs.
+        keys (list[str]): Keys to summarise, e.g. ``thr_acc/accuracy``.
+        every (int): Stretch length in steps.
+
+    Returns:
+        dict: Per log and key, ``(first, last, mean, count)`` per stretch
+        (first and last step of the stretch as logged).
+    """
+    if every < 1:
+        raise ValueError(f'--every must be >= 1, got {every}.')
+    summary = {}
+    for path in json_logs:
+        log = load_json_log(path)
+        summary[path] = {}
+        for key in keys:
+            series = _series(log, key)
+            if series is None:
+                available = sorted({k for mode in log.values()
+                                    for e in mode for k in e})
+                raise KeyError(f'{path} holds no `{key}`; available keys: '
+                               f'{available}.')
+            x, y, xlabel = series
+            bins = (x - 1) // every  # (0, every] is stretch 0
+            rows = []
+            for b in np.unique(bins):
+                inside = bins == b
+                rows.append((int(x[inside][0]), int(x[inside][-1]),
+                             float(y[inside].mean()), int(inside.sum())))
+            summary[path][key] = rows
+            print(f'{path}: {key} by {xlabel}')
+            for first, last, mean, count in rows:
+                print(f'  {xlabel}s {first:>5}-{last:<5} mean {mean:.4f} '
+                      f'({count} values)')
+            print(f'  last ({xlabel} {int(x[-1])}): {y[-1]:.4f}')
+    return summary
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Analyze Json Log')
     subparsers = parser.add_subparsers(dest='task', help='task parser')
@@ -189,9 +239,19 @@ def parse_args() -> argparse.Namespace:
     time.add_argument('json_logs', nargs='+', help='json logs of vis_data/')
     time.add_argument('--include-outliers', action='store_true',
                       help='keep the first iteration of each epoch')
+    summary = subparsers.add_parser(
+        'summarize', help='mean of a key over consecutive stretches')
+    summary.add_argument('json_logs', nargs='+',
+                         help='json logs of vis_data/')
+    summary.add_argument('--keys', nargs='+', required=True,
+                         help='keys to summarise, e.g. thr_acc/accuracy')
+    summary.add_argument('--every', type=int, default=100,
+                         help='stretch length in logged steps (epochs for '
+                         'epoch-based validation)')
     args = parser.parse_args()
     if args.task is None:
-        parser.error('choose a task: plot_curve or cal_train_time')
+        parser.error('choose a task: plot_curve, cal_train_time or '
+                     'summarize')
     return args
 
 
@@ -200,6 +260,8 @@ def main() -> None:
     if args.task == 'plot_curve':
         plot_curve(args.json_logs, args.keys, args.out, args.title,
                    args.legend)
+    elif args.task == 'summarize':
+        summarize(args.json_logs, args.keys, args.every)
     else:
         cal_train_time(args.json_logs, args.include_outliers)
 
