@@ -189,13 +189,15 @@ def _rows() -> List[dict]:
                 metric='thr_acc/accuracy'))
     for low, name in (('computers', 'Computers'),
                       ('wormstwoclass', 'WormsTwoClass')):
-        rows.append(_row(
-            f'ablation-ucr-{low}-r18-1xb16-500e-wslice', 'ablation', name,
-            'R18',
-            f'configs/nl1d/ablations/r18_1xb16-500e-wslice_ucr-{low}.py',
-            f'ucr-{name}', 'last', what='window slicing: a random 90 % slice '
-            'in training, 5 slices averaged at test',
-            metric='thr_acc/accuracy', base=f'ucr-{low}-r18'))
+        for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'),
+                              ('r18', 'R18')):
+            rows.append(_row(
+                f'ablation-ucr-{low}-{prefix}-1xb16-500e-wslice', 'ablation',
+                name, model, f'configs/nl1d/ablations/{prefix}_1xb16-500e-'
+                f'wslice_ucr-{low}.py', f'ucr-{name}', 'last',
+                what='window slicing: a random 90 % slice in training, 5 '
+                'slices averaged at test', metric='thr_acc/accuracy',
+                base=f'ucr-{low}-{prefix}'))
         for seed in (1, 2):
             rows.append(_row(
                 f'ablation-ucr-{low}-r18-1xb16-500e-wslice-seed{seed}',
