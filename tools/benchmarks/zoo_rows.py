@@ -187,8 +187,9 @@ def _rows() -> List[dict]:
                 f'ucr-{low}.py', f'ucr-{name}', 'last',
                 what='ImageNet stem (x32) on 2000-sample series',
                 metric='thr_acc/accuracy'))
-    for low, name in (('computers', 'Computers'),
-                      ('wormstwoclass', 'WormsTwoClass')):
+    for name in ('Computers', 'WormsTwoClass', 'ECG200', 'TwoLeadECG',
+                 'ECGFiveDays', 'HouseTwenty'):
+        low = name.lower()
         for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'),
                               ('r18', 'R18')):
             rows.append(_row(
@@ -198,6 +199,8 @@ def _rows() -> List[dict]:
                 what='window slicing: a random 90 % slice in training, 5 '
                 'slices averaged at test', metric='thr_acc/accuracy',
                 base=f'ucr-{low}-{prefix}'))
+    for low, name in (('computers', 'Computers'),
+                      ('wormstwoclass', 'WormsTwoClass')):
         for seed in (1, 2):
             rows.append(_row(
                 f'ablation-ucr-{low}-r18-1xb16-500e-wslice-seed{seed}',

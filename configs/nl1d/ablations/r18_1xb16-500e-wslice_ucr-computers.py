@@ -1,5 +1,9 @@
-# Ablation: window slicing (nl_r18_res5_1xb16-500e-wslice_ucr-computers.py)
-# on the plain R18 recipe: without the non-local block.
-_base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr-computers.py']
+# Window slicing on Computers without the non-local block
+# (../ucr/r18_1xb16-500e_ucr-computers.py with the slices of
+# r18_1xb16-500e-wslice_ucr.py).
+_base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
-model = dict(neck=None)
+data_root = 'data/ucr/Computers'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(cls_head=dict(num_classes=2))

@@ -1,0 +1,9 @@
+# Window slicing on ECG200 without the non-local block
+# (../ucr/r18_1xb16-500e_ucr-ecg200.py with the slices of
+# r18_1xb16-500e-wslice_ucr.py).
+_base_ = ['r18_1xb16-500e-wslice_ucr.py']
+
+data_root = 'data/ucr/ECG200'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(cls_head=dict(num_classes=2))

@@ -1,0 +1,10 @@
+# Window slicing on ECGFiveDays without the non-local block
+# (../ucr/r18_1xb16-500e_ucr-ecgfivedays.py with the slices of
+# r18_1xb16-500e-wslice_ucr.py).
+_base_ = ['r18_1xb16-500e-wslice_ucr.py']
+
+data_root = 'data/ucr/ECGFiveDays'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(
+    backbone=dict(strides=(1, 1, 1, 1)), cls_head=dict(num_classes=2))
