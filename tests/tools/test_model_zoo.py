@@ -576,3 +576,26 @@ def test_steps_keep_the_callers_pythonpath(tmp_path, monkeypatch):
     model_zoo._run(['-c', 'import os; print(os.environ["PYTHONPATH"])'],
                    str(log), None)
     assert log.read_text().split() == [f'{REPO}{os.pathsep}{extra}']
+
+
+def test_window_length_of_a_fraction_is_that_of_the_first_test_record(
+        tmp_path):
+    """FLOPs are measured on one test window: a fraction of each record
+    (window slicing) or a whole record is measured at the first test
+    record's window length, a length in samples as given."""
+    from mmengine import Config
+    from model_zoo import _window_length
+    (tmp_path / 'test.txt').write_text('signals/a.npy 720 0\n')
+
+    def cfg(clip_len):
+        pipeline = [dict(type='LoadSignal'),
+                    dict(type='SampleWindows', clip_len=clip_len,
+                         num_clips=1 if clip_len is None else 5,
+                         test_mode=True)]
+        return Config(dict(test_dataloader=dict(dataset=dict(
+            data_root=str(tmp_path), ann_file='test.txt',
+            pipeline=pipeline))))
+
+    assert _window_length(cfg(0.9)) == 648
+    assert _window_length(cfg(None)) == 720
+    assert _window_length(cfg(300)) == 300

@@ -235,14 +235,21 @@ def _checkpoint(work: str, which: str) -> str:
 
 
 def _window_length(cfg) -> int:
-    """The test window length, or the first test record's length."""
+    """The test window length: the test pipeline's ``clip_len`` in samples,
+    else (whole records, or a fraction of each record) that of the first
+    test record's windows."""
+    clip_len = None
     for step in cfg.test_dataloader.dataset.pipeline:
-        if step['type'] == 'SampleWindows' and step.get('clip_len'):
-            return step['clip_len']
+        if step['type'] == 'SampleWindows':
+            clip_len = step.get('clip_len')
+    if isinstance(clip_len, int):
+        return clip_len
     dataset = cfg.test_dataloader.dataset
     ann = osp.join(dataset.get('data_root') or '', dataset.ann_file)
     with open(osp.join(REPO, ann)) as f:
-        return int(f.readline().split()[1])
+        num_samples = int(f.readline().split()[1])
+    from nl1d.datasets.transforms import SampleWindows
+    return SampleWindows(clip_len).window_length(num_samples)
 
 
 def measure(config: str) -> Dict:
