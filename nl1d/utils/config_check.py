@@ -161,6 +161,30 @@ def _save_best_warnings(cfg: Config, num_classes: Optional[int]) -> List[str]:
     return messages
 
 
+def _check_schedule(cfg: Config, errors: List[str]) -> None:
+    """A parameter scheduler that begins at or after the last epoch.
+
+    mmengine fails on one deep in the Runner ("end should be larger than
+    begin, but got begin=70, end=14": iterations, not the epochs a config
+    states), e.g. a 2-epoch smoke run of a recipe that warms up for 10.
+    """
+    max_epochs = (cfg.get('train_cfg') or {}).get('max_epochs')
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    if not isinstance(max_epochs, int):
+        return
+    for i, scheduler in enumerate(schedulers):
+        begin = scheduler.get('begin', 0)
+        if scheduler.get('by_epoch', True) and begin >= max_epochs:
+            errors.append(
+                f'param_scheduler[{i}] ({scheduler.get("type")}) begins at '
+                f'epoch {begin}, but train_cfg.max_epochs is {max_epochs}: '
+                f'train for more than {begin} epochs, or move the '
+                'schedule (e.g. --cfg-options param_scheduler.0.end=1 '
+                'param_scheduler.1.begin=1 for a shorter warm-up).')
+
+
 def check_config(cfg: Config, mode: str = 'train') -> List[str]:
     """Raise a :class:`ConfigError` if the model disagrees with the data;
     log a warning for choices that run but mislead.
@@ -199,6 +223,8 @@ def check_config(cfg: Config, mode: str = 'train') -> List[str]:
             'network alone gained under 10 % training samples/s on a CPU '
             '(tools/analysis/benchmark_dataloader.py --compile) and costs '
             'minutes of compilation in every process.')
+    if mode == 'train':
+        _check_schedule(cfg, errors)
     for loader in loaders:
         for dataset in _dataset_leaves((cfg.get(loader) or {}).get('dataset')):
             _check_dataset(dataset, loader, in_channels, num_classes, errors)

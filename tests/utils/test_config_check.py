@@ -47,6 +47,22 @@ def test_compile_is_refused_in_training_with_the_reason(cfg):
     check_config(cfg, mode='test')  # tools/test.py compiles nothing
 
 
+def test_a_schedule_beginning_after_the_last_epoch_is_refused(cfg):
+    cfg.train_cfg.max_epochs = 2
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=0.01, by_epoch=True, end=10),
+        dict(type='CosineAnnealingLR', by_epoch=True, begin=10)]
+    message = _problems(cfg)
+    assert 'param_scheduler[1] (CosineAnnealingLR) begins at epoch 10' in \
+        message and 'train_cfg.max_epochs is 2' in message
+    assert 'param_scheduler[0]' not in message
+    cfg.train_cfg.max_epochs = 11
+    check_config(cfg)
+    cfg.param_scheduler = dict(type='MultiStepLR', begin=20, milestones=[30])
+    assert 'param_scheduler[0] (MultiStepLR)' in _problems(cfg)
+    check_config(cfg, mode='test')  # testing runs no schedule
+
+
 def test_labels_outside_num_classes(cfg):
     cfg.model.cls_head.num_classes = 1
     message = _problems(cfg, mode='test')
