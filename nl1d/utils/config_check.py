@@ -169,11 +169,11 @@ def _check_schedule(cfg: Config, errors: List[str]) -> None:
     states), e.g. a 2-epoch smoke run of a recipe that warms up for 10.
     """
     max_epochs = (cfg.get('train_cfg') or {}).get('max_epochs')
+    if not isinstance(max_epochs, int):
+        return
     schedulers = cfg.get('param_scheduler') or []
     if isinstance(schedulers, dict):
         schedulers = [schedulers]
-    if not isinstance(max_epochs, int):
-        return
     for i, scheduler in enumerate(schedulers):
         begin = scheduler.get('begin', 0)
         if scheduler.get('by_epoch', True) and begin >= max_epochs:

@@ -75,6 +75,12 @@ def _series(logs: Dict[str, List[Dict]], key: str):
     return None
 
 
+def _available_keys(logs: List[Dict[str, List[Dict]]]) -> List[str]:
+    """Every key logged in any of ``logs`` (for a missing key's error)."""
+    return sorted({k for log in logs for mode in log.values() for e in mode
+                   for k in e})
+
+
 def plot_curve(json_logs: List[str],
                keys: List[str],
                out: Optional[str] = None,
@@ -112,10 +118,8 @@ def plot_curve(json_logs: List[str],
             ax.set_xlabel(xlabel)
             plotted = True
         if not plotted:
-            available = sorted({k for log in logs for mode in log.values()
-                                for e in mode for k in e})
             raise KeyError(f'No log holds `{key}`; available keys: '
-                           f'{available}.')
+                           f'{_available_keys(logs)}.')
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
@@ -204,10 +208,8 @@ def summarize(json_logs: List[str], keys: List[str],
         for key in keys:
             series = _series(log, key)
             if series is None:
-                available = sorted({k for mode in log.values()
-                                    for e in mode for k in e})
                 raise KeyError(f'{path} holds no `{key}`; available keys: '
-                               f'{available}.')
+                               f'{_available_keys([log])}.')
             x, y, xlabel = series
             bins = (x - 1) // every  # (0, every] is stretch 0
             rows = []
