@@ -187,28 +187,23 @@ def _rows() -> List[dict]:
                 f'ucr-{low}.py', f'ucr-{name}', 'last',
                 what='ImageNet stem (x32) on 2000-sample series',
                 metric='thr_acc/accuracy'))
-    for name in ('Computers', 'WormsTwoClass', 'ECG200', 'TwoLeadECG',
-                 'ECGFiveDays', 'HouseTwenty'):
+    for name in published:
         low = name.lower()
         for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'),
                               ('r18', 'R18')):
             rows.append(_row(
-                f'ablation-ucr-{low}-{prefix}-1xb16-500e-wslice', 'ablation',
-                name, model, f'configs/nl1d/ablations/{prefix}_1xb16-500e-'
-                f'wslice_ucr-{low}.py', f'ucr-{name}', 'last',
-                what='window slicing: a random 90 % slice in training, 5 '
-                'slices averaged at test', metric='thr_acc/accuracy',
-                base=f'ucr-{low}-{prefix}'))
+                f'ucr-{low}-{prefix}-wslice', 'ucr-wslice', name, model,
+                f'configs/nl1d/ucr/{prefix}_1xb16-500e-wslice_ucr-{low}.py',
+                f'ucr-{name}', 'last', published=published[name]))
     for low, name in (('computers', 'Computers'),
                       ('wormstwoclass', 'WormsTwoClass')):
         for seed in (1, 2):
             rows.append(_row(
-                f'ablation-ucr-{low}-r18-1xb16-500e-wslice-seed{seed}',
-                'ucr-seed', name, 'R18, window slicing',
-                f'configs/nl1d/ablations/r18_1xb16-500e-wslice_ucr-{low}.py',
+                f'ucr-{low}-r18-wslice-seed{seed}', 'ucr-seed', name,
+                'R18, window slicing',
+                f'configs/nl1d/ucr/r18_1xb16-500e-wslice_ucr-{low}.py',
                 f'ucr-{name}', 'last', random_seed=seed,
-                published=published[name],
-                base=f'ablation-ucr-{low}-r18-1xb16-500e-wslice'))
+                published=published[name], base=f'ucr-{low}-r18-wslice'))
     rows.append(_row(
         'ablation-cinc2017-af-1xb32-sgd-step-40e', 'ablation',
         'CinC 2017 AF vs rest', 'NL R18 (res5)',

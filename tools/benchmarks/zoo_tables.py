@@ -109,7 +109,7 @@ def ucr_seed_table(rows: List[dict], finals: List[dict]) -> str:
         rows (list[dict]): the ``ucr-seed`` rows (seeds 1, 2, ...); each
             names its seed-0 row as ``base``.
         finals (list[dict]): the rows a seed row can name as ``base``
-            (seed 0): the ``ucr`` rows and the ablations.
+            (seed 0): the ``ucr`` and ``ucr-wslice`` rows and the ablations.
     """
     lines = ['| dataset | model | test accuracy %, seed 0 / 1 / 2 | mean ± sd '
              '| published ResNet | mean − ResNet | |',
@@ -265,12 +265,13 @@ def render_tables(rows: List[dict]) -> Dict[str, str]:
     for group in groups.values():
         group.sort(key=lambda r: order[r['name']])
     tables = {}
-    if 'ucr' in groups:
-        tables['ucr'] = ucr_table(groups['ucr'])
+    for group in ('ucr', 'ucr-wslice'):  # the UCR recipe, without/with slices
+        if group in groups:
+            tables[group] = ucr_table(groups[group])
     if 'ucr-seed' in groups:
         tables['ucr-seed'] = ucr_seed_table(
-            groups['ucr-seed'],
-            groups.get('ucr', []) + groups.get('ablation', []))
+            groups['ucr-seed'], groups.get('ucr', []) + groups.get(
+                'ucr-wslice', []) + groups.get('ablation', []))
     if 'cinc2017' in groups:
         # The seed table's R18 cells without a block and with one at res5
         # are the AF-vs-rest 20-s rows: after the four-rhythm recipe's rows,

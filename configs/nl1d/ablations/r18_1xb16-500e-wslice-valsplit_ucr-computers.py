@@ -1,6 +1,6 @@
 # Diagnostic (nothing is selected on the test split): window slicing
-# (r18_1xb16-500e-wslice_ucr-computers.py) trained on the converter's train
-# split and validated every 10 epochs on its val split, beside the plain
+# (../ucr/r18_1xb16-500e-wslice_ucr-computers.py) trained on the converter's
+# train split and validated every 10 epochs on its val split, beside the plain
 # recipe's r18_1xb16-500e-valsplit_ucr-computers.py.
 _base_ = ['r18_1xb16-500e-valsplit_ucr-computers.py']
 

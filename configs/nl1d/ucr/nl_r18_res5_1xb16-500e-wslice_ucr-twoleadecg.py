@@ -1,9 +1,9 @@
-# Window slicing on ECGFiveDays
-# (../ucr/nl_r18_res5_1xb16-500e_ucr-ecgfivedays.py with the slices of
+# Window slicing on TwoLeadECG
+# (nl_r18_res5_1xb16-500e_ucr-twoleadecg.py with the slices of
 # nl_r18_res5_1xb16-500e-wslice_ucr.py).
 _base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/ECGFiveDays'
+data_root = 'data/ucr/TwoLeadECG'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(

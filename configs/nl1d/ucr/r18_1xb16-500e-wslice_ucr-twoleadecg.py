@@ -1,7 +1,7 @@
-# Window slicing on TwoLeadECG
-# (../ucr/nl_r18_res5_1xb16-500e_ucr-twoleadecg.py with the slices of
-# nl_r18_res5_1xb16-500e-wslice_ucr.py).
-_base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
+# Window slicing on TwoLeadECG without the non-local block
+# (r18_1xb16-500e_ucr-twoleadecg.py with the slices of
+# r18_1xb16-500e-wslice_ucr.py).
+_base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
 data_root = 'data/ucr/TwoLeadECG'
 train_dataloader = dict(dataset=dict(data_root=data_root))

@@ -1,9 +1,9 @@
-# Window slicing on HouseTwenty without the non-local block
-# (../ucr/r18_1xb16-500e_ucr-housetwenty.py with the slices of
+# Window slicing on Earthquakes without the non-local block
+# (r18_1xb16-500e_ucr-earthquakes.py with the slices of
 # r18_1xb16-500e-wslice_ucr.py).
 _base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/HouseTwenty'
+data_root = 'data/ucr/Earthquakes'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(cls_head=dict(num_classes=2))

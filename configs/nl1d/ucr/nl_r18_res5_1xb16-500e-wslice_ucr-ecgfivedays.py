@@ -1,7 +1,7 @@
-# Window slicing on ECGFiveDays without the non-local block
-# (../ucr/r18_1xb16-500e_ucr-ecgfivedays.py with the slices of
-# r18_1xb16-500e-wslice_ucr.py).
-_base_ = ['r18_1xb16-500e-wslice_ucr.py']
+# Window slicing on ECGFiveDays
+# (nl_r18_res5_1xb16-500e_ucr-ecgfivedays.py with the slices of
+# nl_r18_res5_1xb16-500e-wslice_ucr.py).
+_base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
 data_root = 'data/ucr/ECGFiveDays'
 train_dataloader = dict(dataset=dict(data_root=data_root))

@@ -1,9 +1,9 @@
-# Window slicing on Computers
-# (../ucr/nl_r18_res5_1xb16-500e_ucr-computers.py with the slices of
+# Window slicing on ECG200
+# (nl_r18_res5_1xb16-500e_ucr-ecg200.py with the slices of
 # nl_r18_res5_1xb16-500e-wslice_ucr.py).
 _base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/Computers'
+data_root = 'data/ucr/ECG200'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(cls_head=dict(num_classes=2))

@@ -1,9 +1,9 @@
-# Window slicing on HouseTwenty
-# (../ucr/nl_r18_res5_1xb16-500e_ucr-housetwenty.py with the slices of
+# Window slicing on PigArtPressure
+# (nl_r18_res5_1xb16-500e_ucr-pigartpressure.py with the slices of
 # nl_r18_res5_1xb16-500e-wslice_ucr.py).
 _base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/HouseTwenty'
+data_root = 'data/ucr/PigArtPressure'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
-model = dict(cls_head=dict(num_classes=2))
+model = dict(cls_head=dict(num_classes=52))

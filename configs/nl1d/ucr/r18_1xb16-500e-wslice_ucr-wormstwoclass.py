@@ -1,5 +1,5 @@
 # Window slicing on WormsTwoClass without the non-local block
-# (../ucr/r18_1xb16-500e_ucr-wormstwoclass.py with the slices of
+# (r18_1xb16-500e_ucr-wormstwoclass.py with the slices of
 # r18_1xb16-500e-wslice_ucr.py).
 _base_ = ['r18_1xb16-500e-wslice_ucr.py']
 

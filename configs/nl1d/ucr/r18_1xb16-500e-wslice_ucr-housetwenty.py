@@ -1,9 +1,9 @@
-# Window slicing on Computers without the non-local block
-# (../ucr/r18_1xb16-500e_ucr-computers.py with the slices of
+# Window slicing on HouseTwenty without the non-local block
+# (r18_1xb16-500e_ucr-housetwenty.py with the slices of
 # r18_1xb16-500e-wslice_ucr.py).
 _base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/Computers'
+data_root = 'data/ucr/HouseTwenty'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(cls_head=dict(num_classes=2))

@@ -1,9 +1,9 @@
-# Window slicing on TwoLeadECG without the non-local block
-# (../ucr/r18_1xb16-500e_ucr-twoleadecg.py with the slices of
+# Window slicing on ECGFiveDays without the non-local block
+# (r18_1xb16-500e_ucr-ecgfivedays.py with the slices of
 # r18_1xb16-500e-wslice_ucr.py).
 _base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
-data_root = 'data/ucr/TwoLeadECG'
+data_root = 'data/ucr/ECGFiveDays'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(

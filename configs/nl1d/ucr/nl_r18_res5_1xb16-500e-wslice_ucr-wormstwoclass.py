@@ -1,0 +1,9 @@
+# Window slicing on WormsTwoClass
+# (nl_r18_res5_1xb16-500e_ucr-wormstwoclass.py with the slices of
+# nl_r18_res5_1xb16-500e-wslice_ucr.py).
+_base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
+
+data_root = 'data/ucr/WormsTwoClass'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(cls_head=dict(num_classes=2))
