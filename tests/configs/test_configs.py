@@ -39,13 +39,45 @@ def test_config_builds_and_runs(config):
         assert cfg.auto_scale_lr.base_batch_size == gpus * batch
 
 
+def _code_lines_of(text):
+    return [line for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith('#')]
+
+
 def _code_lines(path):
     with open(path) as f:
-        return [line for line in f
-                if line.strip() and not line.lstrip().startswith('#')]
+        return _code_lines_of(f.read())
 
 
 @pytest.mark.parametrize(
     'config', [c for c in CONFIGS if re.match(r'configs/nl1d/ucr/.*_ucr-', c)])
 def test_a_ucr_dataset_needs_at_most_ten_lines(config):
     assert len(_code_lines(osp.join(REPO, config))) <= 10
+
+
+def test_the_readme_ucr_snippet_is_the_slicing_recipe(tmp_path):
+    """configs/nl1d/README.md's "Adding a dataset" config, written next to
+    the UCR configs as a user would, inherits window slicing and reads the
+    new set's data."""
+    with open(osp.join(REPO, 'configs', 'nl1d', 'README.md')) as f:
+        readme = f.read()
+    section = readme[readme.index('## Adding a dataset'):]
+    snippet = re.search(r'```python\n# (configs/nl1d/ucr/\S+\.py)\n(.*?)```',
+                        section, re.S)
+    assert snippet is not None
+    code = snippet.group(2)
+    assert len(_code_lines_of(code)) <= 10
+    # `_base_` is relative to the file: point it at the shipped folder
+    code = code.replace("_base_ = ['", "_base_ = ['" + osp.join(
+        REPO, 'configs', 'nl1d', 'ucr') + '/')
+    path = tmp_path / osp.basename(snippet.group(1))
+    path.write_text(code)
+    cfg = Config.fromfile(str(path))
+    train = cfg.train_dataloader.dataset
+    test = cfg.test_dataloader.dataset
+    assert train.data_root == test.data_root == 'data/ucr/FordA'
+    assert train.pipeline[1] == dict(type='SampleWindows', clip_len=0.9)
+    assert test.pipeline[1] == dict(type='SampleWindows', clip_len=0.9,
+                                    num_clips=5, test_mode=True)
+    assert cfg.model.cls_head.num_classes == 2
+    assert cfg.model.neck is not None  # the non-local R18
