@@ -7,6 +7,13 @@
 _base_ = ['../ucr/r18_1xb16-500e_ucr-computers.py']
 
 data_root = 'data/ucr/Computers'
+# Validation scores the whole series, as the recipe's testing does.
+val_pipeline = [
+    dict(type='LoadSignal'),
+    dict(type='SampleWindows', clip_len=None, test_mode=True),
+    dict(type='ZScoreNormalize', mode='window'),
+    dict(type='PackSignalInputs')
+]
 train_dataloader = dict(dataset=dict(ann_file='train.txt'))
 val_dataloader = dict(
     _delete_=True,
@@ -20,12 +27,7 @@ val_dataloader = dict(
         ann_file='val.txt',
         num_classes=None,
         test_mode=True,
-        pipeline=[
-            dict(type='LoadSignal'),
-            dict(type='SampleWindows', clip_len=None, test_mode=True),
-            dict(type='ZScoreNormalize', mode='window'),
-            dict(type='PackSignalInputs')
-        ]))
+        pipeline=val_pipeline))
 val_evaluator = [  # the base has none: a list replaces it
     dict(type='ThresholdMetric', threshold=0.5),
     dict(type='AUCMetric')

@@ -4,17 +4,21 @@
 # recipe's r18_1xb16-500e-valsplit_ucr-computers.py.
 _base_ = ['r18_1xb16-500e-valsplit_ucr-computers.py']
 
-train_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(type='LoadSignal'),
-        dict(type='SampleWindows', clip_len=0.9),
-        dict(type='ZScoreNormalize', mode='window'),
-        dict(type='PackSignalInputs')
-    ]))
-val_dataloader = dict(
-    dataset=dict(pipeline=[
-        dict(type='LoadSignal'),
-        dict(type='SampleWindows', clip_len=0.9, num_clips=5, test_mode=True),
-        dict(type='ZScoreNormalize', mode='window'),
-        dict(type='PackSignalInputs')
-    ]))
+# The pipelines are named as the slicing recipe's, so a dumped config shows
+# the ones that run; validation scores five slices, as testing does.
+train_pipeline = [
+    dict(type='LoadSignal'),
+    dict(type='SampleWindows', clip_len=0.9),
+    dict(type='ZScoreNormalize', mode='window'),
+    dict(type='PackSignalInputs')
+]
+test_pipeline = [
+    dict(type='LoadSignal'),
+    dict(type='SampleWindows', clip_len=0.9, num_clips=5, test_mode=True),
+    dict(type='ZScoreNormalize', mode='window'),
+    dict(type='PackSignalInputs')
+]
+val_pipeline = test_pipeline
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
