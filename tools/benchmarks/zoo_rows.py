@@ -50,24 +50,6 @@ UCR_SEED_ROWS = [('Earthquakes', 'nl_r18_res5', 'NL R18 (res5)'),
                  ('PigArtPressure', 'nl_r18_res5', 'NL R18 (res5)'),
                  ('Computers', 'r18', 'R18'),
                  ('WormsTwoClass', 'r18', 'R18')]
-#: The same with window slicing (the ``*-wslice`` configs): every set and
-#: model.
-UCR_WSLICE_SEED_ROWS = [('Computers', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('Computers', 'r18', 'R18'),
-                        ('WormsTwoClass', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('WormsTwoClass', 'r18', 'R18'),
-                        ('PigArtPressure', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('PigArtPressure', 'r18', 'R18'),
-                        ('Earthquakes', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('Earthquakes', 'r18', 'R18'),
-                        ('HouseTwenty', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('HouseTwenty', 'r18', 'R18'),
-                        ('ECG200', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('ECG200', 'r18', 'R18'),
-                        ('ECGFiveDays', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('ECGFiveDays', 'r18', 'R18'),
-                        ('TwoLeadECG', 'nl_r18_res5', 'NL R18 (res5)'),
-                        ('TwoLeadECG', 'r18', 'R18')]
 
 
 def _row(name: str, group: str, dataset: str, model: str, config: str,
@@ -205,24 +187,24 @@ def _rows() -> List[dict]:
                 f'ucr-{low}.py', f'ucr-{name}', 'last',
                 what='ImageNet stem (x32) on 2000-sample series',
                 metric='thr_acc/accuracy'))
+    # Every window-slicing row is also trained with seeds 1 and 2 (group
+    # ``ucr-seed``, listed after the seed-0 rows).
+    wslice_seeds = []
     for name in published:
         low = name.lower()
         for prefix, model in (('nl_r18_res5', 'NL R18 (res5)'),
                               ('r18', 'R18')):
+            config = f'configs/nl1d/ucr/{prefix}_1xb16-500e-wslice_ucr-' \
+                f'{low}.py'
             rows.append(_row(
                 f'ucr-{low}-{prefix}-wslice', 'ucr-wslice', name, model,
-                f'configs/nl1d/ucr/{prefix}_1xb16-500e-wslice_ucr-{low}.py',
-                f'ucr-{name}', 'last', published=published[name]))
-    for name, prefix, model in UCR_WSLICE_SEED_ROWS:
-        low = name.lower()
-        for seed in (1, 2):
-            rows.append(_row(
+                config, f'ucr-{name}', 'last', published=published[name]))
+            wslice_seeds += [_row(
                 f'ucr-{low}-{prefix}-wslice-seed{seed}', 'ucr-seed', name,
-                f'{model}, window slicing',
-                f'configs/nl1d/ucr/{prefix}_1xb16-500e-wslice_ucr-{low}.py',
-                f'ucr-{name}', 'last', random_seed=seed,
-                published=published[name],
-                base=f'ucr-{low}-{prefix}-wslice'))
+                f'{model}, window slicing', config, f'ucr-{name}', 'last',
+                random_seed=seed, published=published[name],
+                base=f'ucr-{low}-{prefix}-wslice') for seed in (1, 2)]
+    rows += wslice_seeds
     rows.append(_row(
         'ablation-cinc2017-af-1xb32-sgd-step-40e', 'ablation',
         'CinC 2017 AF vs rest', 'NL R18 (res5)',

@@ -2,7 +2,7 @@
 # window slicing (r18_1xb16-500e-wslice-valsplit_ucr-computers.py) on
 # Earthquakes, trained on the converter's train split (257 of its 322
 # training series) and validated every 10 epochs on its val split (the other
-# 65, 13 of them events), to see whether fewer epochs would do better.
+# 65, 12 of them events), to see whether fewer epochs would do better.
 _base_ = ['r18_1xb16-500e-wslice-valsplit_ucr-computers.py']
 
 data_root = 'data/ucr/Earthquakes'
