@@ -1,7 +1,10 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """nl1d: non-local 1D ResNets for long physiological signals, as an
-MMAction2 plugin. ``import nl1d`` checks the stack, repairs what the pinned
-stack needs repaired and registers every module into mmaction2's registries.
+MMAction2 plugin. ``import nl1d`` checks the stack's versions and registers
+every module into mmaction2's registries, and changes nothing else: the
+repairs ``import mmaction.models`` needs are scoped to that import
+(:func:`nl1d.runtime.import_mmaction_models`), and the process-wide settings
+of nl1d's tools are switched on by :func:`nl1d.runtime.setup_env`.
 """
 # The stack's versions are checked first, from the installed distributions'
 # metadata: importing mmaction2 with a wrong mmcv would fail with
@@ -58,35 +61,13 @@ _require(['mmaction2'], mmaction_minimum_version, mmaction_maximum_version,
          '`pip install --no-deps -r requirements/mmaction.txt`.',
          fix='Run `pip install --no-deps -r requirements/mmaction.txt`.')
 
-# Before anything imports mmcv/mmaction: the start-up notices no user can
-# act on are filtered, by message and category (nl1d/utils/warnings_filter).
-from .utils.warnings_filter import filter_known_warnings  # noqa: E402
+# mmaction.models with its repairs, which leave no trace (mmaction2 #2714).
+from .runtime.stack_repairs import import_mmaction_models  # noqa: E402
 
-filter_known_warnings()
-
-import torch  # noqa: E402
-
-# torch's weights-only allow-list as it was before `import nl1d`: restored
-# at the end (see nl1d.utils.compat.restore_safe_globals).
-_safe_globals_before = torch.serialization.get_safe_globals()
-
-# Stack repairs: before anything imports mmaction.models.
-from .utils.compat import (install_drn_stub, restore_safe_globals,  # noqa
-                           skip_unimportable_multimodal)
-from .utils.safe_load import install_safe_checkpoint_loaders  # noqa: E402
-
-install_drn_stub()  # mmaction2 #2714
-# mmaction2 1.2.0's VindLU models fail to import beside transformers 5.
-skip_unimportable_multimodal()
-# Every mmengine checkpoint load path reads through nl1d's weights-only
-# loader (mmengine #1655; URLs too: torch.hub's load_state_dict_from_url
-# defaults to weights_only=False). torch's allow-list is left untouched.
-install_safe_checkpoint_loaders()
+import_mmaction_models()
 
 # Registration: every submodule that registers something.
 from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
+from .runtime import setup_env  # noqa: E402
 
-restore_safe_globals(_safe_globals_before)
-del _safe_globals_before
-
-__all__ = ['__version__', 'version_info']
+__all__ = ['__version__', 'version_info', 'setup_env']

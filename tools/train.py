@@ -11,7 +11,7 @@ Examples:
 import argparse
 import os.path as osp
 
-import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
+import nl1d  # registration; nl1d.setup_env() in main()
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
@@ -121,6 +121,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def main() -> None:
+    # data-only checkpoint loading, quiet start-up (nl1d/runtime/setup_env.py)
+    nl1d.setup_env()
     args = parse_args()
 
     cfg = Config.fromfile(args.config)

@@ -14,6 +14,9 @@ default_hooks = dict(
     sync_buffers=dict(type='SyncBuffersHook'))
 
 custom_hooks = [
+    # Data-only checkpoint loading and a quiet start-up for runs started
+    # from any tool (`import nl1d` itself changes nothing process-wide).
+    dict(type='SetupEnvHook'),
     # RNG states of every process in each checkpoint: --resume continues
     # the random streams (bit-identical to an uninterrupted run).
     dict(type='RNGStateHook'),

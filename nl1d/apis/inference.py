@@ -25,13 +25,13 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
 from nl1d.datasets.annotation import record_info
 from nl1d.datasets.class_names import classes_of_dataset_cfg
 from nl1d.datasets.signal_io import open_signal
 from nl1d.engine.hooks.threshold_hook import stored_thresholds
 from nl1d.utils.cli import add_cfg_options, load_config
+from nl1d.utils.safe_load import load_checkpoint
 
 #: Pipeline steps that read a record from disk; dropped for array inputs.
 LOADING_TRANSFORMS = ('LoadSignal', )
@@ -362,6 +362,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """``python -m nl1d.apis.inference CONFIG CKPT a.npy b.npy --out
     scores.csv``: batch inference with a progress bar (on stderr)."""
+    from nl1d.runtime import setup_env
+    setup_env()
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     files = _expand_inputs(args.inputs)

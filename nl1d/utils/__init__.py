@@ -5,7 +5,6 @@ from .cli import (add_cfg_options, add_launcher_args, load_config,
 # Binds the name to the function for good, as mmaction.utils does (a lazy
 # import would rebind it to the submodule on the first call).
 from .collect_env import collect_env
-from .compat import install_drn_stub
 from .config_check import ConfigError, check_config
 from .dist import (default_backend, exit_dist_worker, setup_dist,
                    teardown_dist)
@@ -16,7 +15,7 @@ from .state_dict_check import (CheckpointMismatchError, check_checkpoint_fits,
                                check_state_dict)
 
 __all__ = [
-    'install_drn_stub', 'install_safe_checkpoint_loaders', 'safe_load',
+    'install_safe_checkpoint_loaders', 'safe_load',
     'UnsafeCheckpointError',
     'CheckpointMismatchError', 'check_state_dict', 'check_checkpoint_fits',
     'atomic_write', 'AtomicLocalBackend', 'is_complete_checkpoint',

@@ -292,15 +292,23 @@ SUBSTITUTES: List[Tuple[Any, str]] = [
 ]
 
 
-def materialize(obj: Any, _depth: int = 0) -> Any:
+#: Most container items :func:`materialize` visits in one checkpoint (a
+#: ResNet-50 checkpoint with optimizer state and message hub has < 10^4).
+MAX_ITEMS = 10_000_000
+
+
+def materialize(obj: Any) -> Any:
     """Replace the loading records of ``obj`` (and nl1d's plain
     ``HistoryBuffer`` encoding) by real objects.
 
     Containers (dict, OrderedDict, list, tuple, set) are rebuilt with
     materialized items; tensors and plain values are returned as they are.
+    A container the pickle shares between several places (its memo) is
+    materialized once and stays shared, so a small file of nested shared
+    lists cannot make this walk exponentially long.
 
     Args:
-        obj (Any): What ``torch.load`` returned inside :data:`SUBSTITUTES`.
+        obj (Any): What the private weights-only unpickler returned.
 
     Returns:
         Any: ``obj`` with ``HistoryBuffer``, numpy arrays and dtypes in
@@ -309,30 +317,59 @@ def materialize(obj: Any, _depth: int = 0) -> Any:
     Raises:
         Refusal: A record outside the place mmengine writes it (a getattr
             result outside a HistoryBuffer's state), a malformed plain
-            HistoryBuffer, or nesting deeper than 64 levels.
+            HistoryBuffer, a container that contains itself, nesting deeper
+            than 64 levels or more than :data:`MAX_ITEMS` items.
     """
-    if _depth > _MAX_DEPTH:
-        _refuse('nesting', f'containers nested deeper than {_MAX_DEPTH}')
-    if isinstance(obj, _HistoryBufferRecord):
-        return obj.build()
-    if isinstance(obj, _NdarrayRecord):
-        if obj.array is None:
-            _refuse('numpy.ndarray', 'an array without its state')
-        return obj.array
-    if isinstance(obj, _DtypeRecord):
-        return obj.dtype()
-    if isinstance(obj, _StatisticRef):
-        _refuse(f'builtins.getattr(HistoryBuffer, {obj.name!r})',
-                'a statistics method outside a HistoryBuffer\'s state')
-    if type(obj) in (dict, OrderedDict):
-        if HISTORY_BUFFER_KEY in obj:
-            try:
-                return history_buffer_from_plain(obj)
-            except ValueError as e:
-                _refuse(f'{HISTORY_BUFFER_KEY} entry {_repr.repr(obj)}',
-                        str(e))
-        return type(obj)(
-            (k, materialize(v, _depth + 1)) for k, v in obj.items())
-    if type(obj) in (list, tuple, set):
-        return type(obj)(materialize(v, _depth + 1) for v in obj)
-    return obj
+    return _Materializer().run(obj, 0)
+
+
+class _Materializer:
+    """One :func:`materialize` walk: its memo and its item count."""
+
+    def __init__(self) -> None:
+        self.done: dict = {}  # id(container) -> (container, result)
+        self.active: set = set()
+        self.items = 0
+
+    def run(self, obj: Any, depth: int) -> Any:
+        if isinstance(obj, _HistoryBufferRecord):
+            return obj.build()
+        if isinstance(obj, _NdarrayRecord):
+            if obj.array is None:
+                _refuse('numpy.ndarray', 'an array without its state')
+            return obj.array
+        if isinstance(obj, _DtypeRecord):
+            return obj.dtype()
+        if isinstance(obj, _StatisticRef):
+            _refuse(f'builtins.getattr(HistoryBuffer, {obj.name!r})',
+                    'a statistics method outside a HistoryBuffer\'s state')
+        if type(obj) not in (dict, OrderedDict, list, tuple, set):
+            return obj
+        key = id(obj)
+        if key in self.done:
+            return self.done[key][1]
+        if key in self.active:
+            _refuse('nesting', 'a container that contains itself')
+        if depth > _MAX_DEPTH:
+            _refuse('nesting', f'containers nested deeper than {_MAX_DEPTH}')
+        self.items += len(obj)
+        if self.items > MAX_ITEMS:
+            _refuse('size', f'more than {MAX_ITEMS} container items')
+        self.active.add(key)
+        result = self._rebuild(obj, depth)
+        self.active.discard(key)
+        # keep obj alive with its result: its id stays unique in the memo
+        self.done[key] = (obj, result)
+        return result
+
+    def _rebuild(self, obj: Any, depth: int) -> Any:
+        if isinstance(obj, dict):
+            if HISTORY_BUFFER_KEY in obj:
+                try:
+                    return history_buffer_from_plain(obj)
+                except ValueError as e:
+                    _refuse(f'{HISTORY_BUFFER_KEY} entry {_repr.repr(obj)}',
+                            str(e))
+            return type(obj)(
+                (k, self.run(v, depth + 1)) for k, v in obj.items())
+        return type(obj)(self.run(v, depth + 1) for v in obj)

@@ -1,16 +1,16 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Loading checkpoints so that they cannot run code.
 
-:func:`safe_load` is the one place nl1d reads a checkpoint: it always calls
-``torch.load(weights_only=True)`` (explicitly, so
-``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot turn it off). torch's default
-allow-list is left as it is; for the duration of that one call only
-(``torch.serialization.safe_globals``) the global names of mmengine's
-``HistoryBuffer`` and numpy's arrays resolve to the inert stand-ins of
-:mod:`nl1d.utils.checkpoint_records`, which check what they are given and
-call nothing. A checkpoint that needs anything else is refused with
+:func:`safe_load` is the one place nl1d reads a checkpoint: it runs torch's
+weights-only unpickler from a private module whose allow-list is torch's
+defaults plus the inert stand-ins of :mod:`nl1d.utils.checkpoint_records`
+for mmengine's ``HistoryBuffer`` and numpy's arrays, which check what they
+are given and call nothing (:mod:`nl1d.utils.private_unpickler` says why
+this is not ``torch.serialization.safe_globals``). Environment variables
+cannot turn it off. A checkpoint that needs anything else is refused with
 :class:`UnsafeCheckpointError`, naming the refused global or call, before
-any of it runs.
+any of it runs; config strings a checkpoint carries are dropped
+(:func:`drop_config_strings`).
 
 :func:`install_safe_checkpoint_loaders` points every prefix of mmengine's
 ``CheckpointLoader`` (local paths, ``file://``, ``http(s)://``,
@@ -21,20 +21,26 @@ load_url`` (whose ``torch.hub`` call defaults to ``weights_only=False``).
 Every mmengine load path then goes through :func:`safe_load`: ``load_from``,
 ``--resume``, ``tools/test.py``, ``init_recognizer``, 2D->1D deflation.
 This changes mmengine's loaders for the whole process, and only ever makes
-them stricter (tested).
+them stricter (tested); it is switched on by :func:`nl1d.runtime.setup_env`
+(nl1d's tools and the ``SetupEnvHook`` of the default runtime call it),
+never by ``import nl1d``.
 """
 import io
+import logging
 import os
 import os.path as osp
 import pickle
 import re
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 from urllib.parse import unquote, urlparse
 
 import torch
 from mmengine.dist import get_dist_info
+from mmengine.logging import print_log
 
 from .checkpoint_records import SUBSTITUTES, Refusal, materialize
+from .private_unpickler import (ClaimedSizeError, size_limit,
+                                weights_only_module)
 
 MapLocation = Union[str, torch.device, Callable, Dict, None]
 
@@ -58,12 +64,69 @@ def _refusal_message(name: str, detail: str) -> str:
         'such as getattr on that list lets a checkpoint call anything.')
 
 
+#: Where mmengine keeps a run's config as Python source, which its
+#: ``Runner.resume`` and inferencers evaluate (``Config.fromstring``).
+CONFIG_STRING_KEYS = (('meta', 'cfg'), ('meta', 'config'),
+                      ('message_hub', 'runtime_info', 'cfg'))
+
+
+def drop_config_strings(checkpoint: Any, name: str) -> List[str]:
+    """Remove the config strings a checkpoint carries (in place).
+
+    mmengine evaluates them as Python (``Runner.resume`` the
+    ``meta['config']``, ``BaseInferencer`` the ``message_hub``'s
+    ``runtime_info['cfg']`` or ``meta['cfg']``), so a checkpoint made only
+    of plain values could run code. nl1d takes a run's config from the
+    user's config file only; one warning line names what was dropped.
+
+    Args:
+        checkpoint (Any): A loaded checkpoint.
+        name (str): How to name it in the warning.
+
+    Returns:
+        list[str]: The key paths removed, e.g. ``["meta['cfg']"]``.
+    """
+    dropped = []
+    for keys in CONFIG_STRING_KEYS:
+        parent = checkpoint
+        for key in keys[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and keys[-1] in parent:
+            del parent[keys[-1]]
+            dropped.append(''.join(f'[{k!r}]' for k in keys))
+    if dropped:
+        print_log(
+            f'nl1d: dropped the config text stored in checkpoint {name!r} '
+            f'({", ".join(dropped)}): a checkpoint is data, and mmengine '
+            'would run that text as Python; the config comes from your '
+            'config file.',
+            logger='current',
+            level=logging.WARNING)
+    return dropped
+
+
+def _weights_only_module():
+    return weights_only_module(SUBSTITUTES, key='nl1d.checkpoint')
+
+
 def safe_load(f: Any,
               map_location: MapLocation = 'cpu',
               name: Optional[str] = None,
               mmap: bool = False) -> Any:
-    """``torch.load(weights_only=True)`` that reads mmengine checkpoints and
-    refuses everything that could run code.
+    """Read a checkpoint as data: tensors, plain values and mmengine's
+    ``HistoryBuffer`` / numpy records, with nothing in it run or evaluated.
+
+    The pickle is read by torch's own weights-only unpickler, executed into
+    a private module whose allow-list is torch's defaults plus the inert
+    stand-ins of :mod:`nl1d.utils.checkpoint_records`
+    (:mod:`nl1d.utils.private_unpickler`): what other code put on torch's
+    process-wide allow-list does not count, nothing of torch's state is
+    changed, and loads in several threads do not see each other. Storage
+    records may claim no more bytes than the file holds; the records are
+    then materialised with a memo and limits on nesting and size. Config
+    strings (``meta['cfg']``, ``meta['config']``, the message hub's
+    ``runtime_info['cfg']``) are dropped with a warning
+    (:func:`drop_config_strings`).
 
     Args:
         f (str | file-like): A path or a binary file object.
@@ -81,17 +144,18 @@ def safe_load(f: Any,
 
     Raises:
         UnsafeCheckpointError: The pickle refers to a global outside torch's
-            default allow-list and nl1d's stand-ins, or gives a stand-in
-            something mmengine never writes; nothing from it was run.
+            default allow-list and nl1d's stand-ins, gives a stand-in
+            something mmengine never writes, or claims more than it holds;
+            nothing from it was run.
     """
     name = name or (str(f) if isinstance(f, (str, os.PathLike)) else
                     '<buffer>')
     try:
-        with torch.serialization.safe_globals(SUBSTITUTES):
+        with size_limit(_file_size(f)):
             checkpoint = torch.load(
-                f, map_location=map_location, weights_only=True, mmap=mmap)
-        return materialize(checkpoint)
-    except Refusal as e:
+                f, map_location=map_location, mmap=mmap, **_unpickler())
+        checkpoint = materialize(checkpoint)
+    except (Refusal, ClaimedSizeError) as e:
         raise UnsafeCheckpointError(_refusal_message(name, str(e))) from None
     except pickle.UnpicklingError as e:
         found = re.search(
@@ -103,6 +167,34 @@ def safe_load(f: Any,
         raise UnsafeCheckpointError(_refusal_message(
             name, f'torch\'s weights-only unpickler refused it ({detail})')) \
             from None
+    drop_config_strings(checkpoint, name)
+    return checkpoint
+
+
+def _unpickler() -> Dict[str, Any]:
+    """``torch.load`` arguments selecting the private weights-only
+    unpickler; torch's own (stricter: no stand-ins) where
+    ``TORCH_FORCE_WEIGHTS_ONLY_LOAD`` forbids any other."""
+    if os.getenv('TORCH_FORCE_WEIGHTS_ONLY_LOAD', '0').lower() in (
+            '1', 'y', 'yes', 'true'):
+        return dict(weights_only=True)
+    # weights_only=False only means "not torch's module": the module given
+    # is torch's weights-only unpickler with nl1d's private allow-list.
+    return dict(weights_only=False, pickle_module=_weights_only_module())
+
+
+def _file_size(f: Any) -> Optional[int]:
+    """Size in bytes of a path or a seekable file object (None if
+    unknown)."""
+    if isinstance(f, (str, os.PathLike)):
+        return os.path.getsize(f)
+    try:
+        position = f.tell()
+        size = f.seek(0, os.SEEK_END)
+        f.seek(position)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def load_from_local(filename: str, map_location: MapLocation = None) -> Any:
@@ -341,3 +433,61 @@ def install_safe_checkpoint_loaders() -> None:
         CheckpointLoader.register_scheme(
             prefixes=prefix, loader=loader, force=True)
     mmengine_checkpoint.load_url = safe_load_url
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: MapLocation = 'cpu') -> Any:
+    """Read a checkpoint from a path or URL through nl1d's loaders, whether
+    or not :func:`install_safe_checkpoint_loaders` was called.
+
+    The scheme is matched as mmengine's ``CheckpointLoader`` does (the
+    longest matching prefix of :data:`SAFE_SCHEMES`); any other
+    ``scheme://`` is refused.
+
+    Args:
+        filename (str): A local path or a URL with a scheme of
+            :data:`SAFE_SCHEMES`.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to ``'cpu'``.
+
+    Returns:
+        Any: The checkpoint (see :func:`safe_load`).
+    """
+    for prefix in sorted(SAFE_SCHEMES, key=len, reverse=True):
+        if prefix and re.match(prefix, filename) is not None:
+            return SAFE_SCHEMES[prefix](filename, map_location)
+    if '://' in filename:
+        raise UnsafeCheckpointError(
+            f'Refusing to load checkpoint {filename!r}: nl1d reads local '
+            f'paths and the schemes {sorted(p for p in SAFE_SCHEMES if p)}'
+            ' only. Download the file and pass its local path.')
+    return load_from_local(filename, map_location)
+
+
+def load_checkpoint(model: torch.nn.Module,
+                    filename: str,
+                    map_location: MapLocation = 'cpu',
+                    strict: bool = False,
+                    logger: Any = 'current') -> Dict[str, Any]:
+    """mmengine's ``load_checkpoint`` reading through
+    :func:`load_checkpoint_file`.
+
+    Args:
+        model (nn.Module): The model to load into.
+        filename (str): A local path or URL.
+        map_location (str | torch.device | callable | dict, optional): As for
+            :func:`torch.load`. Defaults to ``'cpu'``.
+        strict (bool): Whether keys must match exactly. Defaults to False.
+        logger (str | logging.Logger): Where mismatches are reported.
+            Defaults to ``'current'``.
+
+    Returns:
+        dict: The loaded checkpoint.
+    """
+    from mmengine.runner.checkpoint import _load_checkpoint_to_model
+    checkpoint = load_checkpoint_file(filename, map_location)
+    if not isinstance(checkpoint, dict):
+        raise RuntimeError(f'No state_dict found in checkpoint file '
+                           f'{filename}: it holds a '
+                           f'{type(checkpoint).__name__}, not a dict.')
+    return _load_checkpoint_to_model(model, checkpoint, strict, logger)

@@ -8,7 +8,7 @@ import sys
 
 from tests.tools.tiny_signal_utils import REPO
 
-FILTER = os.path.join(REPO, 'nl1d', 'utils', 'warnings_filter.py')
+FILTER = os.path.join(REPO, 'nl1d', 'runtime', 'known_warnings.py')
 
 # Load the filter by path and apply it before anything imports mmcv (as
 # nl1d/__init__.py does first thing), then import the stack.
@@ -46,7 +46,7 @@ def test_mmengine_notices_are_dropped_by_message_only():
     from mmengine.evaluator import metric
     from mmengine.fileio import file_client
 
-    from nl1d.utils.warnings_filter import filter_known_warnings
+    from nl1d.runtime.known_warnings import filter_known_warnings
     filter_known_warnings()
     filter_known_warnings()  # idempotent: wrapped once
 

@@ -5,6 +5,7 @@
 _base_ = ['../cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-20s.py']
 
 custom_hooks = [
+    dict(type='SetupEnvHook'),
     dict(type='RNGStateHook'),
     dict(type='ThresholdHook'),
     dict(type='EMAHook', momentum=0.005, update_buffers=True, priority=49),

@@ -28,7 +28,7 @@ default_hooks = dict(
     checkpoint=dict(
         interval=100, max_keep_ckpts=1, save_best=None, save_last=True),
     logger=dict(interval=10))
-custom_hooks = [dict(type='RNGStateHook')]
+custom_hooks = [dict(type='SetupEnvHook'), dict(type='RNGStateHook')]
 
 # lr 1e-3 is for one process of 16 series.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

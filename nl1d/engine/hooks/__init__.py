@@ -2,11 +2,12 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .progress_bar_hook import ProgressBarHook
 from .rng_state_hook import RNGStateHook
+from .setup_env_hook import SetupEnvHook
 from .threshold_hook import (ThresholdHook, describe_entry, stored_thresholds,
                              threshold_metrics)
 
 __all__ = [
     'AtomicCheckpointHook', 'ProgressBarHook', 'RNGStateHook',
-    'ThresholdHook', 'describe_entry', 'stored_thresholds',
+    'SetupEnvHook', 'ThresholdHook', 'describe_entry', 'stored_thresholds',
     'threshold_metrics'
 ]

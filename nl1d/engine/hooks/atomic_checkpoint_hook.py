@@ -15,6 +15,56 @@ from nl1d.utils.atomic_save import atomic_write
 from nl1d.utils.plain_checkpoint import non_plain_values, to_plain
 
 
+class _ConfinedRemovals:
+    """Proxy of a file backend that removes only paths inside ``root``.
+
+    A resumed run's message hub carries the paths of the run it came from
+    (``best_ckpt``...); mmengine's ``CheckpointHook`` removes the recorded
+    best checkpoint when it saves a better one. Paths outside this run's
+    checkpoint folder are left in place, with a warning.
+    """
+
+    def __init__(self, backend, root: str) -> None:
+        self._backend = backend
+        self.root = root
+
+    def _inside(self, path: str) -> bool:
+        return _is_inside(str(path), self.root)
+
+    def remove(self, path: str) -> None:
+        if self._inside(path):
+            self._backend.remove(path)
+        else:
+            _warn_kept(path, self.root)
+
+    def rmtree(self, path: str) -> None:
+        if self._inside(path):
+            self._backend.rmtree(path)
+        else:
+            _warn_kept(path, self.root)
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+
+def _is_inside(path: str, root: str) -> bool:
+    """Whether ``path`` is inside the folder ``root`` (local paths resolved,
+    URLs compared as strings)."""
+    if '://' in root or '://' in path:
+        return path.startswith(root.rstrip('/') + '/')
+    path, root = osp.realpath(path), osp.realpath(root)
+    return osp.commonpath([path, root]) == root and path != root
+
+
+def _warn_kept(path: str, root: str) -> None:
+    print_log(
+        f'AtomicCheckpointHook: not removing {path}: it is outside this '
+        f'run\'s checkpoint folder {root} (a path recorded in the '
+        'checkpoint this run resumed from).',
+        logger='current',
+        level='WARNING')
+
+
 class _DeferredRemovals:
     """Proxy of a file backend that records removals instead of doing them.
     """
@@ -33,6 +83,23 @@ class _DeferredRemovals:
         return getattr(self._backend, name)
 
 
+def _config_as_text(checkpoint: dict) -> None:
+    """Move the config strings mmengine writes (``meta['cfg']``, the message
+    hub's ``runtime_info['cfg']``), which mmengine's resume and inferencers
+    evaluate as Python, to ``meta['config_text']``, a key nothing reads as
+    code."""
+    meta = checkpoint.get('meta')
+    hub = checkpoint.get('message_hub')
+    info = hub.get('runtime_info') if isinstance(hub, dict) else None
+    texts = [
+        d.pop(key) for d, key in ((meta, 'cfg'), (meta, 'config'),
+                                  (info, 'cfg'))
+        if isinstance(d, dict) and key in d
+    ]
+    if isinstance(meta, dict) and texts:
+        meta['config_text'] = texts[0]
+
+
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
     """A :class:`mmengine.hooks.CheckpointHook` that never leaves a truncated
@@ -49,6 +116,12 @@ class AtomicCheckpointHook(CheckpointHook):
     * rewrites ``work_dir/last_checkpoint`` atomically;
     * deletes checkpoints beyond ``max_keep_ckpts`` only after the new one and
       ``last_checkpoint`` are on disk;
+    * keeps the config only as text for people (``meta['config_text']``):
+      mmengine's ``meta['cfg']`` and the message hub's ``cfg``, which its
+      resume and inferencers evaluate as Python, are not written;
+    * removes files only inside this run's checkpoint folder: a best
+      checkpoint recorded by the run a checkpoint came from is neither
+      removed nor replaced;
     * writes plain content: the message hub's ``HistoryBuffer`` statistics
       become dicts of tensors and numpy scalars Python numbers
       (:func:`nl1d.utils.plain_checkpoint.to_plain`), so every checkpoint
@@ -113,9 +186,26 @@ class AtomicCheckpointHook(CheckpointHook):
         finally:
             self.file_backend = backend
 
+    def before_train(self, runner) -> None:
+        """mmengine's set-up, then confine removals to this run's checkpoint
+        folder and forget a recorded best checkpoint that lies outside it
+        (a resumed run starts its own best-checkpoint bookkeeping then)."""
+        super().before_train(runner)
+        root = str(self.out_dir)
+        if not isinstance(self.file_backend, _ConfinedRemovals):
+            self.file_backend = _ConfinedRemovals(self.file_backend, root)
+        if getattr(self, 'best_ckpt_path', None) and not _is_inside(
+                str(self.best_ckpt_path), root):
+            self.best_ckpt_path = None
+        for key, path in getattr(self, 'best_ckpt_path_dict', {}).items():
+            if path and not _is_inside(str(path), root):
+                self.best_ckpt_path_dict[key] = None
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Make ``checkpoint`` plain (in place) and warn about anything a
-        weights-only load would refuse."""
+        """Make ``checkpoint`` plain (in place), keep the config only as text
+        for people, and warn about anything a weights-only load would
+        refuse."""
+        _config_as_text(checkpoint)
         plain = to_plain(checkpoint)
         checkpoint.clear()
         checkpoint.update(plain)

@@ -8,11 +8,11 @@ import torch.utils.checkpoint as cp
 from mmcv.cnn import build_activation_layer
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule, Sequential, constant_init
-from mmengine.runner.checkpoint import _load_checkpoint, load_checkpoint
 from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch import Tensor
 
 from mmaction.registry import MODELS
+from nl1d.utils.safe_load import load_checkpoint, load_checkpoint_file
 from ..layers import BasicBlock1d, Bottleneck1d, conv1d, norm1d
 from .deflate import deflate_state_dict
 
@@ -269,7 +269,7 @@ class ResNet1d(BaseModule):
         logger = MMLogger.get_current_instance()
         logger.info(f'ResNet1d: load model from {self.pretrained}')
         if self.pretrained2d:
-            checkpoint = _load_checkpoint(self.pretrained, map_location='cpu')
+            checkpoint = load_checkpoint_file(self.pretrained, map_location='cpu')
             state_dict = checkpoint.get('state_dict', checkpoint) \
                 if isinstance(checkpoint, dict) else checkpoint
             deflated, missing, unexpected = deflate_state_dict(

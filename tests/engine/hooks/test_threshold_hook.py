@@ -11,13 +11,16 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-import nl1d  # noqa: F401
+import nl1d
 from mmaction.structures import ActionDataSample
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from nl1d.engine import ThresholdHook
 from nl1d.evaluation.metrics import select_threshold
 from nl1d.utils import safe_load
+
+# as nl1d's tools do: mmengine's loaders read through nl1d's
+nl1d.setup_env()
 
 
 class _Records(Dataset):

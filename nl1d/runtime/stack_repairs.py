@@ -1,19 +1,26 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""Repairs for the pinned OpenMMLab stack, applied once by ``import nl1d``.
+"""Repairs that make the pinned OpenMMLab stack importable, scoped to the
+one import of ``mmaction.models`` that needs them.
 
-Each repair names the upstream issue it works around and patches no
-installed file. (mmengine #1655, full checkpoints refused by torch >= 2.6's
-weights-only loading, is handled by :mod:`nl1d.utils.safe_load` without
-touching torch's allow-list.)
+``import mmaction.models`` fails with the mmaction2 1.2.0 wheel (mmaction2
+#2714) and, beside transformers 5, on its VindLU models. nl1d must import
+it to register its modules, so :func:`import_mmaction_models` imports it
+with the repairs in place and takes them back afterwards: no stub is left
+in ``sys.modules``, mmaction2's ``WITH_MULTIMODAL`` flag is restored, and
+the import-time notices are silenced only for that import
+(``warnings.catch_warnings``). Each repair names the upstream issue it
+works around and patches no installed file.
 """
+import importlib
 import importlib.metadata
 import importlib.util
 import os.path as osp
 import sys
 import types
-from typing import Callable, List, Optional, Tuple, Union
+import warnings
+from typing import Optional
 
-import torch
+from .known_warnings import ignore_import_notices
 
 
 def install_drn_stub() -> bool:
@@ -101,32 +108,33 @@ def skip_unimportable_multimodal() -> Optional[str]:
     return reason
 
 
-def restore_safe_globals(
-        before: List[Union[Callable, Tuple[Callable, str]]]) -> List[str]:
-    """Put torch's weights-only allow-list back as it was before
-    ``import nl1d``.
+def import_mmaction_models() -> None:
+    """Import ``mmaction.models`` with the repairs it needs, and leave no
+    trace of them.
 
-    nl1d adds nothing to that list. But importing ``mmengine.model`` (which
-    nl1d must, to register models) imports ``torch.distributed.tensor``,
-    and that module adds its DTensor classes to torch's process-wide list.
-    Restoring the list makes ``import nl1d`` leave it exactly as it found
-    it: a user's own ``torch.load(..., weights_only=True)`` elsewhere in the
-    process reads what it would have read without nl1d. Entries that were
-    there before (a user who imported ``torch.distributed.tensor`` first)
-    stay.
-
-    Args:
-        before (list): ``torch.serialization.get_safe_globals()`` taken
-            before the imports.
-
-    Returns:
-        list[str]: The entries removed.
+    The DRN stub (:func:`install_drn_stub`) is in ``sys.modules`` and
+    ``WITH_MULTIMODAL`` is switched off (:func:`skip_unimportable_multimodal`)
+    only while ``mmaction.models`` is imported; the import-time notices of
+    mmcv and torch are ignored only then (``NL1D_SHOW_ALL_WARNINGS=1``
+    shows them). Afterwards ``mmaction.models.localizers.DRN`` is the stub
+    class (it raises on use, naming the issue). Nothing is done when
+    ``mmaction.models`` is already imported.
     """
-    added = [
-        entry for entry in torch.serialization.get_safe_globals()
-        if entry not in before
-    ]
-    if added:
-        torch.serialization.clear_safe_globals()
-        torch.serialization.add_safe_globals(list(before))
-    return [str(entry) for entry in added]
+    if 'mmaction.models' in sys.modules:
+        return
+    from mmaction.utils import dependency
+    multimodal = dependency.WITH_MULTIMODAL
+    stub = ('mmaction.models.localizers.drn',
+            'mmaction.models.localizers.drn.drn')
+    stubbed = False
+    with warnings.catch_warnings():
+        ignore_import_notices()
+        try:
+            stubbed = install_drn_stub()  # mmaction2 #2714
+            skip_unimportable_multimodal()
+            importlib.import_module('mmaction.models')
+        finally:
+            dependency.WITH_MULTIMODAL = multimodal
+            if stubbed:
+                for name in stub:
+                    sys.modules.pop(name, None)

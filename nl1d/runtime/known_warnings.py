@@ -14,12 +14,16 @@ Every tool start used to print, before anything useful:
   mmengine's ``DumpResults``, which takes no ``prefix`` and reports no
   metric).
 
-:func:`filter_known_warnings` removes exactly these, each matched by its
-message and its category (a warning class, or the ``WARNING`` log level of
-the mmengine module that emits it); every other warning and log message is
-left alone. It must run before ``mmcv``/``mmaction`` are imported (the first
-notice is emitted at import): ``nl1d/__init__.py`` calls it first thing.
-Set ``NL1D_SHOW_ALL_WARNINGS=1`` to see everything again.
+:func:`ignore_import_notices` ignores the first three, by message,
+category and emitting module, inside the ``warnings.catch_warnings()`` in
+which ``import nl1d`` imports ``mmaction.models``
+(:func:`nl1d.runtime.stack_repairs.import_mmaction_models`): the filters
+are gone after the import. :func:`filter_known_warnings`, called by
+:func:`nl1d.runtime.setup_env` (nl1d's tools), adds them for the process
+and drops mmengine's two logged notices, each matched by its message and
+the ``WARNING`` level of the mmengine module that logs it (that module's
+``print_log`` is wrapped); every other warning and log message is left
+alone. Set ``NL1D_SHOW_ALL_WARNINGS=1`` to see everything again.
 """
 import importlib
 import logging
@@ -86,9 +90,26 @@ def _quiet_print_log(module_name: str, patterns: Sequence[str]) -> bool:
     return True
 
 
+def _show_all() -> bool:
+    return os.environ.get(SHOW_ALL_ENV, '0') not in ('', '0')
+
+
+def ignore_import_notices() -> None:
+    """Ignore the import-time notices of :data:`KNOWN_WARNINGS` (by
+    message, category and emitting module). Call it inside
+    ``warnings.catch_warnings()``: it changes ``warnings.filters``. Nothing
+    is done when ``NL1D_SHOW_ALL_WARNINGS`` is set."""
+    if _show_all():
+        return
+    for message, category, module in KNOWN_WARNINGS:
+        warnings.filterwarnings(
+            'ignore', message=message, category=category, module=module)
+
+
 def filter_known_warnings() -> None:
-    """Drop the known, unactionable notices of the pinned stack (see the
-    module docstring); idempotent.
+    """Drop the known, unactionable notices of the pinned stack for the
+    whole process (see the module docstring); idempotent. Called by
+    :func:`nl1d.runtime.setup_env`, never at import.
 
     Python warnings are filtered with :func:`warnings.filterwarnings` by
     message, category and emitting module; mmengine's logged notices by
@@ -96,10 +117,8 @@ def filter_known_warnings() -> None:
     is done when the environment variable ``NL1D_SHOW_ALL_WARNINGS`` is set
     to a non-empty value other than ``0``.
     """
-    if os.environ.get(SHOW_ALL_ENV, '0') not in ('', '0'):
+    if _show_all():
         return
-    for message, category, module in KNOWN_WARNINGS:
-        warnings.filterwarnings(
-            'ignore', message=message, category=category, module=module)
+    ignore_import_notices()
     for module_name, patterns in KNOWN_LOG_NOTICES:
         _quiet_print_log(module_name, patterns)
