@@ -13,12 +13,21 @@ Examples:
     # pipeline, classes and thresholds travel in the model)
     python demo/demo_signal.py --onnx model.onnx \
         data/demo/signals/test_0000.npy
+    # ... with the windows cut by your config's test pipeline instead
+    python demo/demo_signal.py --onnx model.onnx --config CONFIG \
+        data/demo/signals/test_0000.npy
+
+A model file is data: the pipeline stored in it is built only from nl1d's
+own transforms with literal arguments (``nl1d.apis.onnx_metadata``), and a
+config given with ``--config`` always wins over it. Class names from a
+checkpoint or a model are printed with control characters escaped.
 """
 import argparse
 import sys
 from typing import Dict, Optional, Sequence
 
-import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
+import nl1d  # registration; nl1d.setup_env() in main()
+from nl1d.datasets.class_names import escape_control_chars
 from nl1d.utils import add_cfg_options, load_config
 
 
@@ -26,27 +35,38 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='nl1d demo: class probabilities of one .npy record',
         usage='%(prog)s CONFIG CHECKPOINT SIGNAL [options]\n'
-        '       %(prog)s --onnx MODEL.onnx [CONFIG] SIGNAL [options]')
+        '       %(prog)s --onnx MODEL.onnx [--config CONFIG] SIGNAL '
+        '[options]')
     parser.add_argument(
         'paths', nargs='+', metavar='PATH',
         help='CONFIG CHECKPOINT SIGNAL; with --onnx: SIGNAL, or CONFIG '
-        'SIGNAL to cut the windows with that config\'s test pipeline instead '
-        'of the one stored in the model. SIGNAL is a .npy file of shape '
+        'SIGNAL (as --config CONFIG). SIGNAL is a .npy file of shape '
         '(channels, samples)')
     parser.add_argument(
         '--onnx', metavar='MODEL',
         help='run an exported model (tools/deployment/export_onnx.py) in '
         'ONNX Runtime instead of PyTorch')
+    parser.add_argument(
+        '--config', metavar='CONFIG',
+        help='with --onnx: cut the windows with this config\'s test '
+        'pipeline (and sampling rate) instead of the ones stored in the '
+        'model; the stored pipeline is then not read')
     parser.add_argument('--device', default='cpu',
                         help='e.g. cpu, cuda:0 (PyTorch only)')
     parser.add_argument('--sampling-rate', type=float, default=None,
                         help='Hz; defaults to the test dataset\'s')
     add_cfg_options(parser, default={})
     args = parser.parse_args(argv)
-    wanted = (1, 2) if args.onnx else (3, )
+    if args.config and not args.onnx:
+        parser.error('--config goes with --onnx; without it give CONFIG '
+                     'CHECKPOINT SIGNAL.')
+    wanted = ((1, ) if args.config else (1, 2)) if args.onnx else (3, )
     if len(args.paths) not in wanted:
         parser.error('give CONFIG CHECKPOINT SIGNAL, or --onnx MODEL.onnx '
-                     f'[CONFIG] SIGNAL (got {len(args.paths)} paths).')
+                     f'[--config CONFIG] SIGNAL (got {len(args.paths)} '
+                     'paths).')
+    if args.onnx and len(args.paths) == 2:
+        args.config = args.paths[0]
     return args
 
 
@@ -55,6 +75,11 @@ def format_probabilities(probs: Sequence[float],
                          thresholds: Optional[Dict] = None) -> str:
     """Lines ``class: probability``, highest first, and the decision at a
     threshold frozen on validation when the checkpoint holds one.
+
+    Class names and threshold prefixes come from a file (a checkpoint, a
+    model's metadata): their control characters (ANSI escape sequences,
+    ``\\r``, ``\\n``, ...) are printed escaped
+    (:func:`~nl1d.datasets.class_names.escape_control_chars`).
 
     Args:
         probs (Sequence[float]): (K,) class probabilities.
@@ -67,8 +92,9 @@ def format_probabilities(probs: Sequence[float],
         str: The text to print.
     """
     probs = [float(p) for p in probs]
-    names = list(classes) if classes is not None and \
-        len(classes) == len(probs) else [str(k) for k in range(len(probs))]
+    names = [escape_control_chars(name) for name in classes] \
+        if classes is not None and len(classes) == len(probs) else \
+        [str(k) for k in range(len(probs))]
     order = sorted(range(len(probs)), key=lambda k: -probs[k])
     width = max(len(n) for n in names)
     lines = [f'{names[k]:>{width}}: {probs[k]:.4f}' for k in order]
@@ -76,7 +102,7 @@ def format_probabilities(probs: Sequence[float],
         for prefix, entry in sorted(thresholds.items()):
             positive = probs[-1] >= entry['threshold']
             lines.append(
-                f'{prefix}: score {probs[-1]:.4f} '
+                f'{escape_control_chars(prefix)}: score {probs[-1]:.4f} '
                 f'{">=" if positive else "<"} threshold '
                 f'{entry["threshold"]:.4f} (chosen on validation) -> '
                 f'{names[-1] if positive else names[0]}')
@@ -101,9 +127,10 @@ def run_onnx(args: argparse.Namespace) -> str:
     the windows (nl1d's test pipeline)."""
     from nl1d.apis.onnx_inference import OnnxRecognizer
     pipeline = sampling_rate = None
-    if len(args.paths) == 2:
+    if args.config:
+        # the user's config wins: the stored pipeline is not even decoded
         from nl1d.apis.inference import get_sampling_rate, get_test_pipeline
-        cfg = load_config(args.paths[0], args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)
         pipeline, sampling_rate = get_test_pipeline(cfg), \
             get_sampling_rate(cfg)
     if args.sampling_rate is not None:
@@ -115,8 +142,16 @@ def run_onnx(args: argparse.Namespace) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    nl1d.setup_env()  # data-only checkpoint loading, quiet start-up
     args = parse_args(argv)
-    print(run_onnx(args) if args.onnx else run_pytorch(args))
+    if not args.onnx:
+        print(run_pytorch(args))
+        return
+    from nl1d.apis.onnx_metadata import MetadataError
+    try:
+        print(run_onnx(args))
+    except MetadataError as e:  # a refused model file: the reason, no trace
+        sys.exit(f'demo_signal.py: {e}')
 
 
 if __name__ == '__main__':

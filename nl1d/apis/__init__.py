@@ -15,6 +15,9 @@ _EXPORTS = {
     'ExportableRecognizer': 'exportable_recognizer',
     'export_onnx': 'onnx_export',
     'OnnxRecognizer': 'onnx_inference',
+    'MetadataError': 'onnx_metadata',
+    'parse_metadata': 'onnx_metadata',
+    'check_pipeline': 'onnx_metadata',
 }
 
 __all__ = list(_EXPORTS)

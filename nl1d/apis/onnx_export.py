@@ -10,7 +10,10 @@ dynamic batch, clips and length).
 The window sampling (``SampleWindows``) stays outside: it is data
 preparation, done by the test pipeline, which :mod:`nl1d.apis.onnx_inference`
 runs before ONNX Runtime. The pipeline, class names, thresholds and the
-averaging are stored in the model's metadata (:data:`METADATA_KEYS`).
+averaging are stored in the model's metadata (:data:`METADATA_KEYS`), as
+literals that :mod:`nl1d.apis.onnx_metadata` checks before anything is built
+from them (at export too: :func:`export_metadata` refuses what inference
+would refuse, and warns when the pipeline can only be run from the config).
 :mod:`nl1d.apis.onnx_verify` checks an exported model against PyTorch.
 """
 import contextlib
@@ -24,6 +27,8 @@ import torch
 import torch.nn as nn
 
 from .exportable_recognizer import ExportableRecognizer, use_naive_attention
+from .onnx_metadata import (MAX_LENGTH, MAX_NUM_CLIPS, MetadataError,
+                            check_pipeline, decode_json, parse_metadata)
 
 #: Opset of the exported graphs: 18 is the default of torch 2.13's exporter
 #: and the newest that ONNX Runtime >= 1.14 runs everywhere; every operator
@@ -151,8 +156,8 @@ def export_onnx(model: nn.Module,
         dynamic_shapes = {
             'inputs': {
                 0: dim('batch', min=1, max=1 << 16),
-                1: dim('num_clips', min=1, max=1 << 12),
-                3: dim('length', min=min_length, max=1 << 24),
+                1: dim('num_clips', min=1, max=MAX_NUM_CLIPS),
+                3: dim('length', min=min_length, max=MAX_LENGTH),
             }
         }
     with _quiet_exporter():
@@ -197,12 +202,20 @@ def export_metadata(model: nn.Module,
 
     Returns:
         dict[str, str]: See :data:`METADATA_KEYS`.
+
+    Raises:
+        ValueError: A value inference would refuse (class names longer than
+            :data:`~nl1d.apis.onnx_metadata.MAX_CLASS_NAME_CHARS`, a
+            threshold that is not a finite number, ...). A test pipeline
+            that holds other transforms than nl1d's own, or other arguments
+            than literals, only warns: the model then runs with the config
+            given at inference (``--config``).
     """
     from nl1d import __version__
     from .inference import get_sampling_rate, get_test_pipeline
     cfg = model.cfg
     classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')
-    return dict(
+    metadata = dict(
         nl1d_version=__version__,
         config=osp.basename(config_path) if config_path else '',
         checkpoint=osp.basename(checkpoint) if checkpoint else '',
@@ -214,3 +227,21 @@ def export_metadata(model: nn.Module,
             getattr(model.cls_head, 'average_clips', 'prob')),
         input_layout='(N records, num_clips windows, C channels, L samples)',
         opset=str(opset))
+    # refuse now what ONNX inference would refuse
+    source = f'ONNX export of {checkpoint or config_path or "the model"}'
+    try:
+        parse_metadata(metadata, source, with_pipeline=False)
+    except MetadataError as e:
+        raise ValueError(
+            f'{e.reason} Fix that value in the checkpoint (or the config) '
+            'and export again.') from None
+    try:
+        field = f"{source}: metadata 'test_pipeline'"
+        check_pipeline(decode_json(metadata['test_pipeline'], field), source)
+    except MetadataError as e:
+        warnings.warn(
+            f'{e.reason} The model is exported, but ONNX inference will '
+            'refuse its stored pipeline: run it with your config, '
+            '`demo/demo_signal.py --onnx MODEL.onnx --config CONFIG SIGNAL` '
+            'or `OnnxRecognizer(MODEL, config=CONFIG)`.')
+    return metadata

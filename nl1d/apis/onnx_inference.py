@@ -3,17 +3,21 @@
 
 The model (from ``tools/deployment/export_onnx.py``) runs in ONNX Runtime,
 with no PyTorch module involved. The record is prepared as ``tools/test.py``
-prepares it: the test pipeline stored in the model's metadata at export
-(or a config's, :func:`~nl1d.apis.inference.get_test_pipeline`) cuts the
-windows; that data preparation is nl1d's, so nl1d is imported.
+prepares it: the test pipeline of the user's config
+(:func:`~nl1d.apis.inference.get_test_pipeline`), else the one stored in the
+model's metadata at export, cuts the windows; that data preparation is
+nl1d's, so nl1d is imported. The stored pipeline is built only from nl1d's
+own transforms with literal arguments, all checked first
+(:mod:`nl1d.apis.onnx_metadata`): a model file is data.
 """
-import json
+import copy
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 
 from .onnx_export import INPUT_NAME
+from .onnx_metadata import build_pipeline_configs, parse_metadata
 
 
 def create_session(onnx_path: str, num_threads: Optional[int] = None):
@@ -40,67 +44,133 @@ def create_session(onnx_path: str, num_threads: Optional[int] = None):
         str(onnx_path), options, providers=['CPUExecutionProvider'])
 
 
-def read_metadata(onnx_path: str) -> Dict[str, Any]:
+def read_metadata(onnx_path: Union[str, Path],
+                  with_pipeline: bool = True,
+                  session: Optional[Any] = None) -> Dict[str, Any]:
     """The metadata written by :func:`~nl1d.apis.onnx_export.export_onnx`,
-    JSON values decoded.
+    decoded and checked (:func:`~nl1d.apis.onnx_metadata.parse_metadata`)
+    before anything is built from it.
 
     Args:
-        onnx_path (str): The ``.onnx`` file.
+        onnx_path (str | Path): The ``.onnx`` file (named in messages).
+        with_pipeline (bool): Decode and check the stored test pipeline.
+            False when the caller brings its own (the stored one is then
+            kept as its raw string). Defaults to True.
+        session (onnxruntime.InferenceSession, optional): A session on
+            ``onnx_path`` already open. Defaults to None (one is opened).
 
     Returns:
-        dict: ``test_pipeline``, ``classes``, ``thresholds``,
-        ``sampling_rate``, ``average_clips``, ``opset``, ``config``, ...
-        (empty for a model exported by other means).
+        dict: ``test_pipeline`` (checked steps), ``classes``,
+        ``thresholds``, ``sampling_rate``, ``average_clips``, ``opset``
+        (None when absent), ``config``, ... as text.
+
+    Raises:
+        MetadataError: The metadata holds something nl1d does not build or
+            accept (a transform outside the allow-list, a non-literal or
+            oversized argument, class names that are not short strings,
+            thresholds that are not finite numbers, ...).
     """
-    session = create_session(onnx_path)
+    if session is None:
+        session = create_session(onnx_path)
     raw = session.get_modelmeta().custom_metadata_map
-    meta: Dict[str, Any] = {}
-    for key, value in raw.items():
-        try:
-            meta[key] = json.loads(value)
-        except (TypeError, ValueError):
-            meta[key] = value
-    return meta
+    return parse_metadata(raw, str(onnx_path), with_pipeline=with_pipeline)
+
+
+def _drop_loading(pipeline: List[Dict]) -> List[Dict]:
+    """``pipeline`` without its loading steps (for an array input, as
+    :func:`~nl1d.apis.inference.prepare_record` drops them), ``type`` a
+    name or a class."""
+    from .inference import LOADING_TRANSFORMS
+    return [
+        t for t in pipeline
+        if getattr(t.get('type'), '__name__', t.get('type')) not in
+        LOADING_TRANSFORMS
+    ]
 
 
 class OnnxRecognizer:
     """An exported recognizer in ONNX Runtime, used like
     :func:`~nl1d.apis.inference_recognizer`.
 
+    The model file is data: the test pipeline stored in its metadata is
+    built only from nl1d's own transforms with literal arguments, checked
+    before anything is built (:mod:`nl1d.apis.onnx_metadata`); anything
+    else raises :class:`~nl1d.apis.onnx_metadata.MetadataError`. A pipeline
+    the caller gives (``config`` or ``test_pipeline``) always wins, and the
+    stored one is then not even decoded.
+
     Args:
         onnx_path (str): The ``.onnx`` file.
         test_pipeline (list[dict], optional): Transform configs that cut the
-            windows. Defaults to the pipeline stored in the model at export
-            (the config's test dataset's).
-        sampling_rate (float, optional): Hz. Defaults to the stored one.
+            windows (yours: they are built through mmaction's registry).
+            Defaults to None (``config``'s, else the model's).
+        sampling_rate (float, optional): Hz. Defaults to ``config``'s test
+            dataset's, else the stored one.
         num_threads (int, optional): ONNX Runtime intra-op threads.
             Defaults to ONNX Runtime's choice.
+        config (str | Path | :obj:`mmengine.Config`, optional): Your config:
+            its test dataset's pipeline
+            (:func:`~nl1d.apis.inference.get_test_pipeline`) and sampling
+            rate. Defaults to None.
 
     Attributes:
-        classes (list[str] | None): Class names stored at export.
+        classes (list[str] | None): Class names stored at export (print
+            them through
+            :func:`~nl1d.datasets.class_names.escape_control_chars`).
         thresholds (dict | None): Thresholds chosen on validation, as
             ``checkpoint['meta']['thresholds']``.
+        test_pipeline (list[dict]): The pipeline that cuts the windows.
+        pipeline_source (str): ``'model'`` or ``'caller'``.
 
     Examples:
         >>> model = OnnxRecognizer('model.onnx')
         >>> model('record.npy')  # (K,) class probabilities
         array([0.18, 0.82], dtype=float32)
+        >>> model = OnnxRecognizer('model.onnx', config='my_config.py')
     """
 
     def __init__(self,
                  onnx_path: str,
                  test_pipeline: Optional[List[Dict]] = None,
                  sampling_rate: Optional[float] = None,
-                 num_threads: Optional[int] = None) -> None:
+                 num_threads: Optional[int] = None,
+                 config: Optional[Any] = None) -> None:
+        if config is not None:
+            import mmengine
+
+            from .inference import get_sampling_rate, get_test_pipeline
+            cfg = config if isinstance(config, mmengine.Config) else \
+                mmengine.Config.fromfile(str(config))
+            if test_pipeline is None:
+                test_pipeline = get_test_pipeline(cfg)
+            if sampling_rate is None:
+                sampling_rate = get_sampling_rate(cfg)
         self.session = create_session(onnx_path, num_threads)
-        self.metadata = read_metadata(onnx_path)
-        pipeline = test_pipeline or self.metadata.get('test_pipeline')
-        if not pipeline:
-            raise ValueError(
-                f'{onnx_path} holds no test pipeline (it was not exported by '
-                'tools/deployment/export_onnx.py): give the config, whose '
-                'test pipeline cuts the windows.')
-        self.test_pipeline = pipeline
+        given = test_pipeline is not None
+        # every field is checked before anything is built; the stored
+        # pipeline only when it is the one used
+        self.metadata = read_metadata(
+            onnx_path, with_pipeline=not given, session=self.session)
+        if given:
+            if not test_pipeline:
+                raise ValueError('OnnxRecognizer: test_pipeline is empty; '
+                                 'give the transform configs of your '
+                                 "config's test pipeline.")
+            self.test_pipeline = [dict(t) for t in test_pipeline]
+            self.pipeline_source = 'caller'
+            self._pipeline = copy.deepcopy(self.test_pipeline)
+        else:
+            stored = self.metadata.get('test_pipeline')
+            if not stored:
+                raise ValueError(
+                    f'{onnx_path} holds no test pipeline (it was not '
+                    'exported by tools/deployment/export_onnx.py): give your '
+                    'config (`config=` / demo `--config`), whose test '
+                    'pipeline cuts the windows.')
+            self.test_pipeline = stored
+            self.pipeline_source = 'model'
+            # the allow-listed classes themselves: nothing looked up by name
+            self._pipeline = build_pipeline_configs(stored)
         self.sampling_rate = sampling_rate if sampling_rate is not None \
             else self.metadata.get('sampling_rate')
         self.classes = self.metadata.get('classes')
@@ -121,8 +191,10 @@ class OnnxRecognizer:
 
         from .inference import prepare_record
         init_default_scope('mmaction')
-        data = prepare_record(self.test_pipeline, signal_or_path,
-                              self.sampling_rate)
+        pipeline = self._pipeline
+        if not isinstance(signal_or_path, (str, Path)):
+            pipeline = _drop_loading(pipeline)
+        data = prepare_record(pipeline, signal_or_path, self.sampling_rate)
         inputs = data['inputs']
         inputs = inputs.numpy() if hasattr(inputs, 'numpy') else inputs
         return np.ascontiguousarray(inputs[None], dtype=np.float32)

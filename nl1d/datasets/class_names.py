@@ -21,7 +21,8 @@ one folder can hold several label sets; every other annotation file takes
 ``classes.txt``.
 """
 import os.path as osp
-from typing import Iterable, Optional, Sequence, Tuple, Union
+import re
+from typing import Any, Iterable, Optional, Sequence, Tuple, Union
 
 from mmengine.fileio import exists, list_from_file
 
@@ -247,8 +248,78 @@ def classes_of_dataset_cfg(dataset: dict) -> Optional[Tuple[str, ...]]:
     return resolve_classes(classes, ann_file, dataset.get('num_classes'))
 
 
+#: Characters a terminal or a text viewer acts on instead of showing: C0
+#: controls (ESC starts ANSI sequences; CR, LF, TAB, BS), DEL, C1 controls
+#: (CSI is U+009B), the bidirectional controls ("Trojan Source"), the line
+#: and paragraph separators, and lone surrogates (unprintable).
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f'
+                           r'\u2028-\u202e\u2066-\u2069\ud800-\udfff]')
+
+#: First characters that make a spreadsheet read a CSV cell as a formula
+#: (OWASP "CSV Injection"); tab and CR are escaped before this check.
+_FORMULA_PREFIXES = ('=', '+', '-', '@')
+
+#: A plain number, which a spreadsheet reads as such (kept as it is).
+_NUMBER = re.compile(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?')
+
+
+def _escape_char(match: 're.Match') -> str:
+    code = ord(match.group())
+    return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
+
+
+def escape_control_chars(text: Any) -> str:
+    """``str(text)`` with every character a terminal would act on (ANSI
+    escape sequences, ``\\r``, ``\\n``, other C0/C1 controls,
+    bidirectional overrides) written as a visible escape (``\\x1b``,
+    ``\\u202e``), for printing names that come from a file (a checkpoint,
+    a model's metadata) to a terminal or a log.
+
+    Args:
+        text (Any): A class name (or any value; converted with ``str``).
+
+    Returns:
+        str: The same text when it holds no such character.
+
+    Examples:
+        >>> escape_control_chars('AF\\x1b[2J')
+        'AF\\\\x1b[2J'
+    """
+    return _UNSAFE_CHARS.sub(_escape_char, str(text))
+
+
+def csv_safe_cell(value: Any) -> Any:
+    """A CSV cell that neither a terminal nor a spreadsheet acts on.
+
+    Text is escaped (:func:`escape_control_chars`), and text starting with
+    ``=``, ``+``, ``-`` or ``@`` gets a leading single quote, so that a
+    spreadsheet shows it instead of evaluating it as a formula (OWASP's
+    advice on CSV injection). Numbers, and text that is a plain number
+    (``-0.25``, ``1e-3``), are kept as they are.
+
+    Args:
+        value (Any): The cell.
+
+    Returns:
+        Any: ``value`` itself for numbers, bools and None, else the safe
+        text.
+
+    Examples:
+        >>> csv_safe_cell('=HYPERLINK("http://x")')
+        '\\'=HYPERLINK("http://x")'
+        >>> csv_safe_cell('-0.25')
+        '-0.25'
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = escape_control_chars(value)
+    if text.startswith(_FORMULA_PREFIXES) and not _NUMBER.fullmatch(text):
+        text = "'" + text
+    return text
+
+
 __all__ = [
     'CLASSES_FILE', 'format_classes', 'write_classes', 'load_classes',
     'check_class_count', 'find_classes_file', 'resolve_classes',
-    'classes_of_dataset_cfg'
+    'classes_of_dataset_cfg', 'escape_control_chars', 'csv_safe_cell'
 ]

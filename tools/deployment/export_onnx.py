@@ -10,7 +10,10 @@ neck, head, softmax and the head's clip averaging. Input ``inputs``
 ``pred_score`` (N, K), what ``tools/test.py --dump`` writes per record.
 The windows are cut by the config's test pipeline, stored in the model's
 metadata for ``demo/demo_signal.py --onnx`` and
-:class:`nl1d.apis.OnnxRecognizer`. Opset 18.
+:class:`nl1d.apis.OnnxRecognizer`, which build it only from nl1d's own
+transforms with literal arguments (``nl1d.apis.onnx_metadata``; a pipeline
+with other transforms exports with a warning and then runs with
+``--config``). Opset 18.
 
 Examples:
     python tools/deployment/export_onnx.py \
@@ -31,6 +34,7 @@ from nl1d.apis.onnx_export import (DEFAULT_OPSET, INPUT_NAME, OUTPUT_NAME,
                                    example_input_shape, export_metadata,
                                    export_onnx)
 from nl1d.apis.onnx_verify import verify_onnx
+from nl1d.datasets.class_names import escape_control_chars
 from nl1d.utils import add_cfg_options, load_config
 
 #: Largest ONNX Runtime - PyTorch difference accepted by the check.
@@ -108,7 +112,8 @@ def main() -> None:
            None: 'per clip, not averaged'}[average]
     print(f'  output {OUTPUT_NAME}: {output}, {how} '
           f'(average_clips={average!r})'
-          + (f', classes {classes}' if classes else ''))
+          + (', classes ' + ', '.join(escape_control_chars(c)
+                                      for c in classes) if classes else ''))
     print(f'  {info["non_local_blocks"]} non-local block(s), plain attention '
           'formula; test pipeline, thresholds and classes in the metadata')
 
