@@ -15,7 +15,8 @@ import glob
 import os.path as osp
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple, Union
+from typing import (Any, Callable, Dict, List, Optional, Sequence, TextIO,
+                    Tuple, Union)
 
 import mmengine
 import numpy as np
@@ -27,11 +28,12 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 
 from nl1d.datasets.annotation import record_info
-from nl1d.datasets.class_names import classes_of_dataset_cfg
+from nl1d.datasets.class_names import classes_of_dataset_cfg, csv_safe_cell
 from nl1d.datasets.signal_io import open_signal
 from nl1d.engine.hooks.threshold_hook import stored_thresholds
 from nl1d.utils.cli import add_cfg_options, load_config
 from nl1d.utils.safe_load import load_checkpoint
+from .onnx_metadata import check_classes, check_thresholds
 
 #: Pipeline steps that read a record from disk; dropped for array inputs.
 LOADING_TRANSFORMS = ('LoadSignal', )
@@ -75,8 +77,12 @@ def init_recognizer(config: Union[str, Path, mmengine.Config],
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if 'dataset_meta' in meta:
             model.dataset_meta = copy.deepcopy(meta['dataset_meta'])
+            _check_literals(model.dataset_meta, 'classes', check_classes,
+                            checkpoint)
         thresholds = stored_thresholds(meta)
         if thresholds:
+            _check_literals({'thresholds': thresholds}, 'thresholds',
+                            check_thresholds, checkpoint)
             model.thresholds = copy.deepcopy(thresholds)
     dataset_meta = getattr(model, 'dataset_meta', None) or {}
     if not dataset_meta.get('classes'):
@@ -97,6 +103,22 @@ def _test_dataset_cfg(cfg: mmengine.Config) -> Optional[Dict]:
             isinstance(dataset.get('dataset'), dict):
         dataset = dataset['dataset']
     return dataset if isinstance(dataset, dict) else None
+
+
+def _check_literals(values: Any, key: str, check: Callable,
+                    checkpoint: str) -> None:
+    """Check ``values[key]`` read from ``checkpoint`` with one of the ONNX
+    metadata checks (literal values of bounded size), naming the file."""
+    if not isinstance(values, dict) or values.get(key) is None:
+        return
+    value = values[key]
+    try:
+        check(list(value) if isinstance(value, tuple) else value)
+    except ValueError as e:
+        raise ValueError(
+            f'Checkpoint {checkpoint}: meta {key!r} refused: {e}. '
+            'Re-save the checkpoint with plain class names / thresholds, '
+            'or give them in your config.') from None
 
 
 def classes_from_config(cfg: mmengine.Config) -> Optional[Tuple[str, ...]]:
@@ -376,9 +398,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         model, files, sampling_rate=args.sampling_rate, progress=sys.stderr)
     out = open(args.out, 'w', newline='') if args.out else sys.stdout
     try:
+        # class names and paths come from files: escaped, no formulas
         writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([csv_safe_cell(cell) for cell in header])
+        writer.writerows([csv_safe_cell(cell) for cell in row]
+                         for row in rows)
     finally:
         if args.out:
             out.close()

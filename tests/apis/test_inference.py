@@ -188,3 +188,29 @@ def test_class_names_from_the_dataset_when_the_checkpoint_has_none(
     assert sorted(line.split(':')[0].strip() for line in out) == [
         'AF', 'sinus rhythm'
     ]
+
+
+def test_checkpoint_class_names_are_literals_and_written_escaped(
+        checkpoint, tmp_path):
+    from nl1d.apis.inference import main
+    path, state = checkpoint
+    signal = np.random.default_rng(0).normal(size=(1, 600)).astype('f4')
+    np.save(tmp_path / 'rec.npy', signal)
+    config = str(tmp_path / 'tiny.py')
+    _tiny_cfg().dump(config)
+    # class names that would drive a terminal / a spreadsheet
+    hostile = str(tmp_path / 'hostile.pth')
+    torch.save(dict(state_dict=state, meta=dict(dataset_meta=dict(
+        classes=['\x1b[2Jnormal', '=HYPERLINK("http://x")']))), hostile)
+    out = str(tmp_path / 'scores.csv')
+    main([config, hostile, str(tmp_path / 'rec.npy'), '--out', out])
+    text = open(out).read()
+    assert '\x1b' not in text and '\\x1b[2Jnormal' in text
+    pred_class = text.splitlines()[1].split(',')[-1]  # the predicted class
+    assert pred_class.startswith('"\'=HYPERLINK')
+    # a class list that is not a list of strings is refused, naming it
+    odd = str(tmp_path / 'odd.pth')
+    torch.save(dict(state_dict=state, meta=dict(dataset_meta=dict(
+        classes=[{'type': 'os.system'}, 'af']))), odd)
+    with pytest.raises(ValueError, match=r"odd.pth: meta 'classes'"):
+        init_recognizer(_tiny_cfg(), odd)
