@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start: set up, make the demo data, train a non-local R18 and the
-# plain R18 baseline, test both with multi-clip testing (result.pkl) and
+# plain R18 baseline, test both with multi-clip testing (result.json) and
 # print AUROC / AUPRC side by side.
 #
 # The terminal shows a short story: one line per epoch (loss, validation
@@ -90,7 +90,7 @@ for name in "${NAMES[@]}"; do
   echo "      multi-clip test of $(basename "$best")"
   rm -rf "$dir/test"
   "$PY" tools/test.py "$WORK/configs/$name.py" "$best" \
-    --work-dir "$dir/test" --dump "$dir/result.pkl" > "$dir/test.log" \
+    --work-dir "$dir/test" --dump "$dir/result.json" > "$dir/test.log" \
     || { echo "test failed; the log: $dir/test.log" >&2;
          tail -n 25 "$dir/test.log" >&2; exit 1; }
   # the test metrics, as mmengine writes them: test/<timestamp>/<timestamp>.json
@@ -104,5 +104,5 @@ echo "[$STEPS/$STEPS] test set of data/demo (multi-clip, windows averaged per re
 "$PY" tools/analysis/results_table.py "${RESULTS[@]}"
 echo
 echo "Full logs: $WORK/<config>/train.log, test.log (console) and <timestamp>/<timestamp>.log"
-echo "(the Runner's); checkpoints, result.pkl and metrics.json in $WORK/<config>/."
+echo "(the Runner's); checkpoints, result.json and metrics.json in $WORK/<config>/."
 echo "Quick start took $(elapsed $((SECONDS - START))) ($(elapsed $((SECONDS - AFTER_INSTALL))) after the install)."

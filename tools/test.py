@@ -6,17 +6,22 @@ not fit the model.
 Examples:
     python tools/test.py configs/nl1d/nl_r50_res5_8xb32_signal.py \
         work_dirs/nl_r50_res5_8xb32_signal/best_auc_auroc_epoch_7.pth \
-        --dump result.pkl
-    bash tools/dist_test.sh CONFIG CHECKPOINT 2 --dump result.pkl
+        --dump result.json
+    bash tools/dist_test.sh CONFIG CHECKPOINT 2 --dump result.json
+
+``--dump result.json`` writes plain data, safe to share; ``--dump
+result.pkl`` writes mmengine's pickle, as mmaction2 does (nl1d's tools read
+it only through a restricted unpickler, see ``nl1d/evaluation/result_io.py``).
 """
 import argparse
 import os.path as osp
 
-import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
+import nl1d  # registration; nl1d.setup_env() in main()
 from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
+from nl1d.evaluation.result_io import check_result_path
 from nl1d.utils import (add_cfg_options, add_launcher_args,
                         check_checkpoint_fits, check_config, exit_dist_worker,
                         set_local_rank, setup_dist)
@@ -33,7 +38,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--dump',
         type=str,
-        help='dump predictions to a pickle file for offline evaluation')
+        help='dump predictions for offline evaluation: result.json (plain '
+        'data, safe to share) or result.pkl (mmengine\'s pickle)')
     add_cfg_options(parser)
     add_launcher_args(parser)
     return set_local_rank(parser.parse_args())
@@ -43,9 +49,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge CLI arguments to config."""
     # -------------------- Dump predictions --------------------
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump {args.dump}: the dump file must end '
-                             'with .pkl or .pickle.')
+        check_result_path(args.dump, '--dump')  # .json, .pkl or .pickle
         dump_metric = dict(type='DumpResults', out_file_path=args.dump)
         if isinstance(cfg.test_evaluator, (list, tuple)):
             cfg.test_evaluator = list(cfg.test_evaluator)
@@ -56,6 +60,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def main() -> None:
+    # data-only checkpoint loading, quiet start-up (nl1d/runtime/setup_env.py)
+    nl1d.setup_env()
     args = parse_args()
 
     # load config

@@ -14,7 +14,7 @@ Examples:
     >>> scorer.fit(train)
     >>> metrics, samples = evaluate_val_test(
     ...     cfg, lambda dataset: scorer.samples(dataset), 'RR baseline')
-    >>> report(metrics, samples, 'RR baseline', dump='result.pkl')
+    >>> report(metrics, samples, 'RR baseline', dump='result.json')
 """
 import argparse
 import json
@@ -33,6 +33,7 @@ from mmengine.registry import init_default_scope
 from nl1d.engine import threshold_metrics
 from nl1d.utils import add_cfg_options
 from .metrics.dump_results import name_records
+from .result_io import ResultFileError, check_result_path, save_results
 
 #: Metrics that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -55,17 +56,28 @@ def baseline_parser(description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('config', help='config of the model it is compared '
                         'with (its datasets and evaluators are used)')
-    parser.add_argument('--dump', help='write the test predictions to this '
-                        'pickle (tools/test.py --dump format)')
-    parser.add_argument('--val-dump', help='also write the validation '
-                        'predictions to this pickle (for a score fusion\'s '
-                        '--val-preds)')
+    parser.add_argument('--dump', type=_result_path,
+                        help='write the test predictions to this file, '
+                        'result.json or result.pkl (tools/test.py --dump '
+                        'formats)')
+    parser.add_argument('--val-dump', type=_result_path,
+                        help='also write the validation predictions to this '
+                        'file (for a score fusion\'s --val-preds)')
     parser.add_argument('--out', help='write the test metrics to this json')
     add_cfg_options(
         parser, default={},
         help='override settings of the config, xxx=yyy format, e.g. '
         'test_evaluator.0.n_bootstrap=2000')
     return parser
+
+
+def _result_path(path: str) -> str:
+    """argparse type of ``--dump`` / ``--val-dump``: a known suffix, checked
+    before anything is scored."""
+    try:
+        return check_result_path(path, 'result file')
+    except ResultFileError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def build_split(cfg: Config, split: str):
@@ -136,7 +148,7 @@ def build_evaluator(metrics: Union[Dict, Sequence[Dict]]) -> Evaluator:
 def binary_samples(probs: np.ndarray, labels: np.ndarray,
                    files: Sequence[str], **extra: np.ndarray) -> List[Dict]:
     """Data samples as a recognizer's test step returns them (and as
-    ``DumpResults`` pickles them) for P(class 1) scores.
+    ``DumpResults`` dumps them) for P(class 1) scores.
 
     Args:
         probs (np.ndarray): (N,) probabilities of class 1.
@@ -198,9 +210,10 @@ def evaluate_val_test(
         threshold (float, optional): The threshold of every test
             ``ThresholdMetric`` (a tool's ``--threshold``). Defaults to
             None.
-        val_dump (str, optional): Pickle of the validation data samples
-            (``--val-dump``; ``tools/test.py --dump`` format), written when
-            the validation split is scored. Defaults to None.
+        val_dump (str, optional): File of the validation data samples
+            (``--val-dump``; ``.json`` or ``.pkl``, as ``tools/test.py
+            --dump``), written when the validation split is scored.
+            Defaults to None.
 
     Returns:
         tuple: The test metrics and the test data samples (with the class
@@ -250,10 +263,10 @@ def evaluate_val_test(
 
 
 def _dump(samples: List[Dict], path: str) -> None:
-    """Pickle data samples (``tools/test.py --dump`` format)."""
-    import mmengine
+    """Write data samples in the format of the suffix (``tools/test.py
+    --dump`` formats, :func:`~nl1d.evaluation.result_io.save_results`)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    mmengine.dump(samples, path)
+    save_results(samples, path)
     print(f'predictions written to {path}')
 
 
@@ -269,8 +282,8 @@ def report(metrics: Dict[str, float],
         metrics (dict): The test metrics.
         samples (list[dict]): The test data samples.
         name (str): The baseline's name, prefixing the log line.
-        dump (str, optional): Pickle of the samples (tools/test.py
-            ``--dump`` format). Defaults to None.
+        dump (str, optional): File of the samples (``.json`` or ``.pkl``,
+            as ``tools/test.py --dump``). Defaults to None.
         out (str, optional): Json of the metrics. Defaults to None.
     """
     print_log(f'{name}: ' + format_metrics(metrics, len(samples)),

@@ -3,7 +3,7 @@
 
 mmaction2 fuses the class scores of several models (two-stream RGB + flow,
 ``tools/analysis_tools/report_accuracy.py``) by a weighted mean; this is the
-same for ``tools/test.py --dump`` pickles, record by record, with a check
+same for ``tools/test.py --dump`` files, record by record, with a check
 that every dump holds the same records in the same order with the same
 labels. Two means:
 
@@ -20,19 +20,19 @@ a two-class baseline fuse into one AF-vs-rest score. The weights can be
 chosen on the validation dumps (:func:`choose_coefficients`).
 
 Examples:
-    >>> fused = fuse_samples([mmengine.load('a.pkl'), mmengine.load('b.pkl')],
-    ...                      names=['a.pkl', 'b.pkl'])
+    >>> fused = fuse_samples(load_dumps(['a.json', 'b.json'], '--preds'),
+    ...                      names=['a.json', 'b.json'])
 """
 import itertools
 import os.path as osp
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
                     Tuple)
 
-import mmengine
 import numpy as np
 import torch
 
 from .metrics.records import sample_to_record
+from .result_io import ResultFileError, load_results
 
 
 def _record_name(sample: Dict, index: int) -> str:
@@ -80,7 +80,7 @@ def aligned_records(
 
     Args:
         dumps (Sequence[list[dict]]): M lists of data samples (``DumpResults``
-            pickles), each of the same N records in the same order.
+            files), each of the same N records in the same order.
         names (Sequence[str]): M names of the dumps (their files), for error
             messages.
         positive_class (int, optional): Turn each record into this class
@@ -137,7 +137,7 @@ def fuse_samples(dumps: Sequence[List[Dict]],
 
     Args:
         dumps (Sequence[list[dict]]): M lists of data samples (``DumpResults``
-            pickles), each of the same N records in the same order.
+            files), each of the same N records in the same order.
         coefficients (Sequence[float], optional): M non-negative weights,
             normalised to sum 1. Defaults to None (equal weights).
         names (Sequence[str], optional): M names of the dumps (their files),
@@ -267,21 +267,32 @@ def pop_positive_class(cfg) -> Optional[int]:
 
 
 def load_dumps(paths: Sequence[str], option: str) -> List[List[Dict]]:
-    """Read ``tools/test.py --dump`` pickles, naming the command-line
-    ``option`` of a missing file.
+    """Read ``tools/test.py --dump`` files with
+    :func:`~nl1d.evaluation.result_io.load_results` (``.json``, or ``.pkl``
+    through its restricted unpickler), naming the command-line ``option``
+    of a missing file.
 
     Args:
-        paths (Sequence[str]): The pickles.
+        paths (Sequence[str]): The files.
         option (str): The option that gave them (e.g. ``'--preds'``).
 
     Returns:
         list[list[dict]]: One list of data samples per file.
+
+    Raises:
+        FileNotFoundError: A missing file.
+        UnsafeResultFileError: A pickle that needs more than a dump holds;
+            nothing from it was executed.
+        ResultFileError: A malformed file.
     """
     dumps = []
     for path in paths:
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'{option} {path}: no such file; write it with `tools/test.py '
-                'CONFIG CKPT --dump FILE` (or a baseline\'s --dump).')
-        dumps.append(mmengine.load(path))
+                'CONFIG CKPT --dump result.json` (or a baseline\'s --dump).')
+        try:
+            dumps.append(load_results(path))
+        except ResultFileError as e:  # the same class, the option named
+            raise type(e)(f'{option}: {e}') from None
     return dumps

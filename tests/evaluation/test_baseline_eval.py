@@ -13,6 +13,7 @@ import nl1d  # noqa: F401
 from nl1d.evaluation.baseline_eval import (baseline_parser, binary_samples,
                                            build_evaluator, format_metrics,
                                            report)
+from nl1d.evaluation.result_io import load_results
 
 
 @pytest.mark.parametrize('wrap', [list, lambda m: dict(metrics=m)])
@@ -47,8 +48,14 @@ def test_parser_and_report(tmp_path, capsys):
     assert (args.config, args.out, args.dump) == ('cfg.py', 'm.json', None)
     assert args.cfg_options == {'a.b': 1}
     samples = binary_samples(np.array([0.9]), np.array([1]), ['a.npy'])
-    dump, out = tmp_path / 'd' / 'r.pkl', tmp_path / 'o' / 'm.json'
+    dump, out = tmp_path / 'd' / 'r.json', tmp_path / 'o' / 'm.json'
     report({'auc/auroc': 1.0}, samples, 'X baseline', str(dump), str(out))
     assert 'auc/auroc  1.0000' in capsys.readouterr().out
-    assert dump.is_file()
+    loaded = load_results(str(dump))  # the format of the suffix
+    assert loaded[0]['filename'] == 'a.npy'
+    assert torch.equal(loaded[0]['pred_score'], samples[0]['pred_score'])
+    with pytest.raises(SystemExit):  # refused before anything is scored
+        baseline_parser('x').parse_args(['cfg.py', '--dump', 'r.npz'])
+    assert 'r.npz: a result file must end with .json' in \
+        capsys.readouterr().err
     assert json.loads(out.read_text()) == {'auc/auroc': 1.0}

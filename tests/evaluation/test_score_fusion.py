@@ -13,6 +13,7 @@ import torch
 
 import nl1d  # noqa: F401
 from nl1d.evaluation.baseline_eval import binary_samples
+from nl1d.evaluation.result_io import load_results, save_results
 from nl1d.evaluation.score_fusion import (choose_coefficients,
                                           coefficient_grid, fuse_samples)
 from tests.tools.tiny_signal_utils import EVAL_CONFIG, REPO
@@ -157,11 +158,12 @@ def test_the_tool_freezes_the_fused_validation_threshold(tmp_path):
         # model a ranks well, model b is noise; b's scores are all higher
         a = 0.1 + 0.6 * labels + 0.01 * np.arange(count)
         b = 0.5 + 0.3 * np.random.default_rng(count).random(count)
-        for name, probs in (('a', a), ('b', b)):
-            path = str(tmp_path / f'{name}_{split}.pkl')
-            mmengine.dump(binary_samples(probs, labels, files), path)
+        # a's dumps are .json, b's mmengine's .pkl: both formats fuse
+        for name, probs, suffix in (('a', a, 'json'), ('b', b, 'pkl')):
+            path = str(tmp_path / f'{name}_{split}.{suffix}')
+            save_results(binary_samples(probs, labels, files), path)
             dumps[name, split] = path
-    out, dump = tmp_path / 'metrics.json', tmp_path / 'fused.pkl'
+    out, dump = tmp_path / 'metrics.json', tmp_path / 'fused.json'
     tool = _tool()
     metrics = tool.main([
         str(config), '--preds', dumps['a', 'test'], dumps['b', 'test'],
@@ -173,7 +175,8 @@ def test_the_tool_freezes_the_fused_validation_threshold(tmp_path):
     # Youden on val's fused scores picks a's lowest positive (0.71)
     assert metrics['thr_acc/threshold'] == pytest.approx(0.71)
     assert json.loads(out.read_text()) == pytest.approx(metrics)
-    assert len(mmengine.load(str(dump))) == 8
+    fused = load_results(str(dump))
+    assert len(fused) == 8 and fused[0]['pred_score'].dtype == torch.float32
     fixed = tool.main([str(config), '--preds', dumps['a', 'test'],
                        dumps['b', 'test'], '--threshold', '0.99'])
     assert fixed['thr_acc/threshold'] == 0.99
@@ -226,14 +229,14 @@ def test_the_tool_chooses_weights_on_validation_one_class_vs_rest(tmp_path):
             dumps['base', 'val']]
     metrics = tool.main(args + ['--mean', 'geometric',
                                 '--choose-coefficients',
-                                '--val-dump', str(tmp_path / 'fv.pkl')])
+                                '--val-dump', str(tmp_path / 'fv.json')])
     # either alone misranks a pair; the chosen mix separates both splits
     assert metrics['fusion/val_auc/auroc'] == pytest.approx(1.0)
     assert metrics['auc/auroc'] == pytest.approx(1.0)
     assert 0 < metrics['fusion/weight_0'] < 1
     assert metrics['fusion/weight_0'] + metrics['fusion/weight_1'] == \
         pytest.approx(1.0)
-    fused_val = mmengine.load(str(tmp_path / 'fv.pkl'))
+    fused_val = load_results(str(tmp_path / 'fv.json'))
     assert len(fused_val) == 8 and fused_val[0]['pred_score'].shape == (2, )
     with pytest.raises(ValueError, match='--choose-coefficients .*--val'):
         tool.main(args[:4] + ['--choose-coefficients', '--threshold', '0.5'])

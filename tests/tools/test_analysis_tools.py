@@ -1,9 +1,12 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """tools/analysis: metrics from a dump, ROC/PR curves, log curves and
-non-local attention plots."""
+non-local attention plots; every tool that reads a dump reads a real
+``tools/test.py --dump`` in both formats alike and refuses a crafted
+pickle before it runs."""
 import importlib.util
 import json
 import os.path as osp
+import pickle
 import sys
 
 import mmengine
@@ -14,6 +17,13 @@ from mmengine import Config
 from sklearn.metrics import recall_score, roc_auc_score
 
 import nl1d  # noqa: F401
+from nl1d.evaluation.result_io import UnsafeResultFileError, load_results
+from tests.evaluation.result_payloads import (PAYLOADS, REFUSED,
+                                              assert_payload_is_live,
+                                              assert_same_records,
+                                              write_payload)
+from tests.tools.tiny_signal_utils import (EVAL_CONFIG, TINY_CONFIG,
+                                           run_tool, write_tiny_dataset)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
@@ -357,3 +367,146 @@ def test_nonlocal_gates_refuses_a_plain_model():
     cfg.model.neck = None
     with pytest.raises(ValueError, match='no NonLocal1d block'):
         gates.nonlocal_gates(init_recognizer(cfg))
+
+
+# --------------------------------------------- result files are data
+
+@pytest.fixture(scope='module')
+def real_dumps(tmp_path_factory):
+    """One ``tools/test.py --dump result.json`` run of the tiny model (its
+    initial weights, no training) whose config also dumps ``result.pkl``
+    (mmengine's DumpResults format, as mmaction2 writes it): the same
+    records in both formats; and a config of the same test split."""
+    tmp = tmp_path_factory.mktemp('real_dumps')
+    data = write_tiny_dataset(str(tmp / 'data'))
+    from nl1d.apis import init_recognizer
+    torch.manual_seed(0)
+    model = init_recognizer(Config.fromfile(TINY_CONFIG))
+    ckpt = str(tmp / 'init.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    pkl, js = str(tmp / 'result.pkl'), str(tmp / 'result.json')
+    config = tmp / 'dump_both.py'
+    config.write_text(
+        f'_base_ = [{TINY_CONFIG!r}]\n'
+        "test_evaluator = [dict(type='AUCMetric'), "
+        f"dict(type='DumpResults', out_file_path={pkl!r})]\n")
+    run_tool(['tools/test.py', str(config), ckpt, '--work-dir',
+              str(tmp / 'work'), '--dump', js], data)
+    eval_config = tmp / 'eval.py'
+    eval_config.write_text(EVAL_CONFIG.format(root=data))
+    return dict(pkl=pkl, json=js, config=str(eval_config), tmp=tmp)
+
+
+def test_test_py_dump_json_holds_what_the_pickle_holds(real_dumps):
+    with open(real_dumps['pkl'], 'rb') as f:
+        pickled = pickle.load(f)
+    assert len(pickled) == 5 and 'frame_inds' in pickled[0]
+    # the restricted reader reads the real pickle as pickle.load does
+    assert_same_records(pickled, load_results(real_dumps['pkl']))
+    # the .json is plain data, and reads back as the same records
+    with open(real_dumps['json']) as f:
+        plain = json.load(f)['records']
+    assert plain[0]['pred_score'] == pytest.approx(
+        pickled[0]['pred_score'].tolist())
+    assert_same_records(pickled, load_results(real_dumps['json']))
+
+
+def _eval_metric_out(eval_metric, dump, config, out, monkeypatch):
+    monkeypatch.setattr(sys, 'argv', [
+        'eval_metric.py', config, dump, '--threshold', '0.5', '--out', out])
+    eval_metric.main()
+    return json.load(open(out))
+
+
+def test_every_tool_reads_both_formats_alike(real_dumps, eval_metric,
+                                             tmp_path, monkeypatch):
+    pkl, js, config = real_dumps['pkl'], real_dumps['json'], \
+        real_dumps['config']
+    # eval_metric: the same metrics from either file
+    metrics = _eval_metric_out(eval_metric, js, config,
+                               str(tmp_path / 'm_json.json'), monkeypatch)
+    assert metrics == _eval_metric_out(eval_metric, pkl, config,
+                                       str(tmp_path / 'm_pkl.json'),
+                                       monkeypatch)
+    assert 'auc/auroc' in metrics
+    # plot_curves: the same figures' titles and legends
+    plot_curves = _tool('plot_curves')
+    drawn = []
+    for dump in (js, pkl):
+        texts = _drawn_texts(monkeypatch, plot_curves)
+        monkeypatch.setattr(sys, 'argv', [
+            'plot_curves.py', dump, '--out', str(tmp_path / 'curves'),
+            '--n-bootstrap', '0', '--threshold', '0.5'])
+        plot_curves.main()
+        monkeypatch.undo()
+        drawn.append(texts)
+    assert drawn[0] == drawn[1] and 'ROC, 1 vs 0, 5 records' in drawn[0]
+    # fuse_scores: a model fused with itself (one file in each format) is
+    # the model; --dump writes the fusion as .json
+    fused = str(tmp_path / 'fused.json')
+    fusion = _tool('fuse_scores').main([
+        config, '--preds', js, pkl, '--threshold', '0.5', '--dump', fused])
+    for key in ('auc/auroc', 'auc/auprc', 'thr_acc/sensitivity'):
+        assert fusion[key] == pytest.approx(metrics[key])
+    assert [r['filename'] for r in load_results(fused)] == \
+        [r['filename'] for r in load_results(js)]
+    # compare_scores: no difference between the two files
+    comparison = _tool('compare_scores').main(
+        [config, '--preds', js, pkl, '--n-bootstrap', '20'])
+    assert comparison['auroc_0'] == comparison['auroc_1'] == \
+        pytest.approx(metrics['auc/auroc'])
+    assert comparison['delta_auroc_1'] == 0
+    # convert_results: the pickle converts to the .json --dump wrote
+    converted = str(tmp_path / 'converted.json')
+    assert _tool('convert_results').main([pkl, converted]) == 5
+    assert_same_records(load_results(js), load_results(converted))
+
+
+def _reading_tools(tmp_path, monkeypatch):
+    """Each way a tool reads a dump: name -> call(payload path)."""
+    config = str(tmp_path / 'cfg.py')
+    with open(config, 'w') as f:
+        f.write(EVAL_CONFIG.format(root=str(tmp_path)))
+    legit = str(tmp_path / 'legit.pkl')
+    mmengine.dump(_binary_dump()[0], legit)
+
+    def eval_metric(path):
+        monkeypatch.setattr(sys, 'argv', [
+            'eval_metric.py', config, path, '--threshold', '0.5'])
+        _tool('eval_metric').main()
+
+    def plot_curves(path):
+        monkeypatch.setattr(sys, 'argv', [
+            'plot_curves.py', path, '--out', str(tmp_path / 'curves')])
+        _tool('plot_curves').main()
+
+    return {
+        'eval_metric': eval_metric,
+        'plot_curves': plot_curves,
+        'fuse_scores --preds': lambda path: _tool('fuse_scores').main(
+            [config, '--preds', path, legit, '--threshold', '0.5']),
+        'fuse_scores --val-preds': lambda path: _tool('fuse_scores').main(
+            [config, '--preds', legit, legit, '--val-preds', legit, path]),
+        'compare_scores': lambda path: _tool('compare_scores').main(
+            [config, '--preds', legit, path]),
+        'convert_results': lambda path: _tool('convert_results').main(
+            [path, str(tmp_path / 'converted.json')]),
+    }
+
+
+TOOLS = ('eval_metric', 'plot_curves', 'fuse_scores --preds',
+         'fuse_scores --val-preds', 'compare_scores', 'convert_results')
+
+
+@pytest.mark.parametrize('tool', TOOLS)
+@pytest.mark.parametrize('payload', sorted(PAYLOADS))
+def test_tools_refuse_a_crafted_pickle_before_it_runs(
+        tool, payload, tmp_path, monkeypatch):
+    path, marker = write_payload(payload, str(tmp_path))
+    with pytest.raises(UnsafeResultFileError) as error:
+        _reading_tools(tmp_path, monkeypatch)[tool](path)
+    assert path in str(error.value) and REFUSED[payload] in str(error.value)
+    assert not osp.exists(marker)
+    assert not osp.exists(tmp_path / 'converted.json')
+    # the same bytes do run code when read with plain pickle.load
+    assert_payload_is_live(path, marker)

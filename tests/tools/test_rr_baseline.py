@@ -5,7 +5,6 @@ end (train -> validation threshold -> test) on a tiny generated dataset."""
 import importlib.util
 import json
 import os.path as osp
-import pickle
 import sys
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 
 import nl1d  # noqa: F401
 from nl1d.datasets.annotation import format_line, write_annotation
+from nl1d.evaluation.result_io import load_results
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RATE = 100
@@ -188,8 +188,8 @@ def tiny_af(tmp_path_factory):
 
 def test_end_to_end_on_a_tiny_dataset(tiny_af, tmp_path):
     root, config = tiny_af
-    dump, out = tmp_path / 'result.pkl', tmp_path / 'metrics.json'
-    val_dump = tmp_path / 'val_result.pkl'
+    dump, out = tmp_path / 'result.json', tmp_path / 'metrics.json'
+    val_dump = tmp_path / 'val_result.pkl'  # the pickle format still works
     metrics = rr_baseline.main(
         [str(config), '--dump', str(dump), '--out', str(out), '--val-dump',
          str(val_dump)])
@@ -204,8 +204,8 @@ def test_end_to_end_on_a_tiny_dataset(tiny_af, tmp_path):
     # frozen=True at test: the threshold can only come from validation.
     assert 0 < metrics['thr_acc/threshold'] < 1
     assert json.loads(out.read_text()) == pytest.approx(metrics)
-    with open(dump, 'rb') as f:
-        samples = pickle.load(f)
+    assert json.loads(dump.read_text())['format'] == 'nl1d-results'
+    samples = load_results(str(dump))
     test_files = (root / 'test.txt').read_text().split('\n')
     assert len(samples) == len([line for line in test_files if line])
     for sample in samples:
@@ -216,8 +216,7 @@ def test_end_to_end_on_a_tiny_dataset(tiny_af, tmp_path):
     assert not osp.exists('never_written.pkl')
     # --val-dump: the validation records' predictions, in val.txt's order
     # (a score fusion chooses its weights and thresholds on them)
-    with open(val_dump, 'rb') as f:
-        val_samples = pickle.load(f)
+    val_samples = load_results(str(val_dump))
     val_lines = [line for line in (root / 'val.txt').read_text().split('\n')
                  if line]
     assert [osp.basename(s['filename']) for s in val_samples] == \
@@ -232,3 +231,12 @@ def test_val_dump_without_a_scored_validation_split_is_refused(
         rr_baseline.main([str(config), '--val-dump',
                           str(tmp_path / 'v.pkl'), '--cfg-options',
                           'val_evaluator=None'])
+
+
+def test_a_dump_of_an_unknown_format_is_refused_before_scoring(
+        tiny_af, capsys):
+    _, config = tiny_af
+    with pytest.raises(SystemExit):
+        rr_baseline.main([str(config), '--dump', 'result.txt'])
+    assert 'result.txt: a result file must end with .json' in \
+        capsys.readouterr().err

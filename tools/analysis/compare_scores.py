@@ -13,9 +13,12 @@ When the config's metrics evaluate one class against the rest
 (``positive_class``), each model's probability of that class is compared,
 so a four-class network, a two-class baseline and their fusion compare.
 
+The dumps (``tools/test.py --dump result.json``, or ``.pkl``) are read with
+:func:`nl1d.evaluation.result_io.load_results`, which runs nothing from them.
+
 Example:
     python tools/analysis/compare_scores.py CONFIG \\
-        --preds r18/result.pkl nl_r18/result.pkl --names R18 "NL R18" \\
+        --preds r18/result.json nl_r18/result.json --names R18 "NL R18" \\
         --out comparison.json
 """
 import argparse
@@ -36,13 +39,13 @@ from nl1d.utils import load_config
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Paired bootstrap comparison of models\' AUROC and '
-        'AUPRC on the same test records (tools/test.py --dump pickles)')
+        'AUPRC on the same test records (tools/test.py --dump files)')
     parser.add_argument('config', help='config whose test metrics say the '
                         'task (a positive_class is compared against the '
                         'rest)')
     parser.add_argument('--preds', nargs='+', required=True,
-                        help='dumps of the same records, one per model; '
-                        'the first is the reference')
+                        help='dumps of the same records (.json or .pkl), '
+                        'one per model; the first is the reference')
     parser.add_argument('--names', nargs='+',
                         help='one name per dump (default: the file names)')
     parser.add_argument('--n-bootstrap', type=int, default=2000,

@@ -3,23 +3,27 @@
 the model.
 
 Example:
-    python tools/test.py CONFIG CKPT --dump result.pkl
-    python tools/analysis/eval_metric.py CONFIG result.pkl --checkpoint CKPT
+    python tools/test.py CONFIG CKPT --dump result.json
+    python tools/analysis/eval_metric.py CONFIG result.json --checkpoint CKPT
+
+The dump is read with :func:`nl1d.evaluation.result_io.load_results`: a
+``.json`` is plain data; a ``.pkl`` (mmaction2's ``--dump result.pkl``) is
+read only if it holds what ``--dump`` writes, and refused, unrun, otherwise.
 """
 import argparse
 import json
 import os.path as osp
 from typing import Dict, Optional
 
-import mmengine
 from mmengine import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
-from mmengine.runner import CheckpointLoader
-import nl1d  # noqa: F401  (stack repairs + registration, before mmaction)
+import nl1d  # registration; nl1d.setup_env() in main()
 from nl1d.engine import (describe_entry, stored_thresholds,
                          threshold_metrics)
 from nl1d.evaluation.baseline_eval import build_evaluator as build_metrics
+from nl1d.utils.safe_load import load_checkpoint_file
+from nl1d.evaluation.result_io import load_results
 from nl1d.utils import add_cfg_options, load_config
 from nl1d.utils.progress import ProgressBar
 
@@ -29,7 +33,8 @@ def parse_args() -> argparse.Namespace:
         description='Evaluate the predictions dumped by tools/test.py --dump')
     parser.add_argument('config', help='config file (its test_evaluator is '
                         'used)')
-    parser.add_argument('results', help='result.pkl from --dump')
+    parser.add_argument('results', help='result.json (or .pkl) from '
+                        'tools/test.py --dump')
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         '--checkpoint',
@@ -69,7 +74,7 @@ def build_evaluator(cfg: Config,
         raise ValueError(f'{cfg.filename}: test_evaluator has no metric to '
                          'compute (only DumpResults).')
     if checkpoint is not None:
-        meta = CheckpointLoader.load_checkpoint(
+        meta = load_checkpoint_file(
             checkpoint, map_location='cpu').get('meta', {})
         if 'dataset_meta' in meta:
             evaluator.dataset_meta = meta['dataset_meta']
@@ -96,7 +101,8 @@ def evaluate_dump(cfg: Config,
 
     Args:
         cfg (Config): The config.
-        results (list[dict]): Data samples from ``DumpResults``.
+        results (list[dict]): Data samples from ``DumpResults``
+            (:func:`~nl1d.evaluation.result_io.load_results`).
         checkpoint (str, optional): See :func:`build_evaluator`. Defaults
             to None.
         threshold (float, optional): See :func:`build_evaluator`. Defaults
@@ -119,13 +125,14 @@ def evaluate_dump(cfg: Config,
 
 
 def main() -> None:
+    nl1d.setup_env()  # quiet start-up (checkpoints are read by nl1d's loader)
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
     if not osp.isfile(args.results):
         raise FileNotFoundError(
             f'{args.results} does not exist: write it with `tools/test.py '
-            'CONFIG CKPT --dump result.pkl`.')
-    results = mmengine.load(args.results)
+            'CONFIG CKPT --dump result.json`.')
+    results = load_results(args.results)
     evaluator = build_evaluator(cfg, args.checkpoint, args.threshold)
     metrics = evaluate_dump(cfg, results, chunk_size=args.chunk_size,
                             evaluator=evaluator)

@@ -18,19 +18,24 @@ When the config's metrics evaluate one class against the rest
 (``positive_class``), each model's probability of that class is fused, so a
 four-class network and a two-class baseline (``rr_baseline.py``) fuse.
 
+The dumps are ``.json`` (plain data) or ``.pkl`` files, read with
+:func:`nl1d.evaluation.result_io.load_results` (a pickle that needs more
+than ``--dump`` writes is refused, unrun); ``--dump`` / ``--val-dump`` write
+the fusion in the format of their suffix.
+
 Example:
-    python tools/test.py CONFIG A.pth --dump a/result.pkl
-    python tools/test.py CONFIG A.pth --dump a/val_result.pkl \\
+    python tools/test.py CONFIG A.pth --dump a/result.json
+    python tools/test.py CONFIG A.pth --dump a/val_result.json \\
         --cfg-options test_dataloader.dataset.ann_file=val.txt
     (the same for B)
     python tools/analysis/fuse_scores.py CONFIG \\
-        --preds a/result.pkl b/result.pkl \\
-        --val-preds a/val_result.pkl b/val_result.pkl --out metrics.json
-    python tools/analysis/rr_baseline.py AF_CONFIG --dump rr/result.pkl \
-        --val-dump rr/val_result.pkl
-    python tools/analysis/fuse_scores.py CONFIG \
-        --preds a/result.pkl rr/result.pkl \
-        --val-preds a/val_result.pkl rr/val_result.pkl \
+        --preds a/result.json b/result.json \\
+        --val-preds a/val_result.json b/val_result.json --out metrics.json
+    python tools/analysis/rr_baseline.py AF_CONFIG --dump rr/result.json \\
+        --val-dump rr/val_result.json
+    python tools/analysis/fuse_scores.py CONFIG \\
+        --preds a/result.json rr/result.json \\
+        --val-preds a/val_result.json rr/val_result.json \\
         --mean geometric --choose-coefficients --out metrics.json
 """
 import argparse
@@ -54,8 +59,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         'Fuse the class scores of several models\' tools/test.py dumps and '
         'evaluate the fusion with the config\'s test metrics.')
     parser.add_argument('--preds', nargs='+', required=True,
-                        help='test dumps (tools/test.py --dump), one per '
-                        'model')
+                        help='test dumps (tools/test.py --dump, .json or '
+                        '.pkl), one per model')
     parser.add_argument('--val-preds', nargs='+',
                         help='the same models\' dumps of the validation '
                         'records, in the same order: the thresholds are '

@@ -20,9 +20,9 @@ config's ``test_evaluator`` (e.g. patient-level bootstrap CIs through
 ``group_file``), printed in ``tools/test.py``'s format.
 
 Example:
-    python tools/analysis/map_baseline.py \
-        configs/nl1d/hypotension/nl_r18_res5_1xb32-30e_hypotension.py \
-        --dump work_dirs/map_baseline/result.pkl
+    python tools/analysis/map_baseline.py \\
+        configs/nl1d/hypotension/nl_r18_res5_1xb32-30e_hypotension.py \\
+        --dump work_dirs/map_baseline/result.json
 """
 import argparse
 import logging
@@ -139,7 +139,7 @@ class MAPScorer:
 def data_samples(maps: np.ndarray, labels: np.ndarray, files: List[str],
                  scorer: MAPScorer) -> List[Dict]:
     """Data samples as a recognizer's test step returns them (and as
-    ``DumpResults`` pickles them), each with its ``map``."""
+    ``DumpResults`` dumps them), each with its ``map``."""
     return binary_samples(scorer(maps), labels, files, map=maps)
 
 

@@ -7,8 +7,11 @@ a ``classes.txt``), else the checkpoint's ``dataset_meta``, else the dump
 itself (``pred_class`` / ``gt_class``, written by nl1d's ``DumpResults``),
 else the class indices.
 
+The dump (``tools/test.py --dump result.json``, or a ``.pkl``) is read with
+:func:`nl1d.evaluation.result_io.load_results`, which runs nothing from it.
+
 Example:
-    python tools/analysis/plot_curves.py result.pkl --out curves/ \
+    python tools/analysis/plot_curves.py result.json --out curves/ \\
         --checkpoint best_auc_auroc_epoch_10.pth --n-bootstrap 1000
 """
 import argparse
@@ -20,19 +23,19 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
-import mmengine  # noqa: E402
 import numpy as np  # noqa: E402
-from mmengine.runner import CheckpointLoader  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
-import nl1d  # noqa: F401,E402
+import nl1d  # noqa: E402  # registration; nl1d.setup_env() in main()
 from nl1d.datasets.class_names import load_classes  # noqa: E402
 from nl1d.engine import stored_thresholds  # noqa: E402
+from nl1d.utils.safe_load import load_checkpoint_file  # noqa: E402
 from nl1d.evaluation.metrics import (binary_auc, bootstrap_ci,  # noqa: E402
                                      load_group_map, record_groups,
                                      select_threshold)
 from nl1d.evaluation.metrics.records import (positive_scores,  # noqa: E402
                                              sample_to_record, stack_records)
+from nl1d.evaluation.result_io import load_results  # noqa: E402
 
 #: Points of the common FPR / recall grid the bootstrap curves share.
 GRID = np.linspace(0, 1, 101)
@@ -41,8 +44,8 @@ GRID = np.linspace(0, 1, 101)
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='ROC and PR curves with bootstrap CI bands')
-    parser.add_argument('results', help='result.pkl from tools/test.py '
-                        '--dump')
+    parser.add_argument('results', help='result.json (or .pkl) from '
+                        'tools/test.py --dump')
     parser.add_argument('--out', required=True, help='output folder')
     group = parser.add_mutually_exclusive_group()
     group.add_argument('--checkpoint', help='checkpoint holding the '
@@ -288,12 +291,13 @@ def plot_curves(results: List[Dict],
 
 
 def main() -> None:
+    nl1d.setup_env()  # quiet start-up (checkpoints are read by nl1d's loader)
     args = parse_args()
-    results = mmengine.load(args.results)
+    results = load_results(args.results)
     threshold, text = args.threshold, 'given on the command line'
     meta: Dict = {}
     if args.checkpoint:
-        meta = CheckpointLoader.load_checkpoint(
+        meta = load_checkpoint_file(
             args.checkpoint, map_location='cpu').get('meta', {})
         stored = stored_thresholds(meta)
         entry = stored.get(args.threshold_key)

@@ -2,10 +2,11 @@
 """Print a markdown table of test metrics, one row per run.
 
 Each argument is ``NAME=METRICS.json``, where the json is what
-``tools/analysis/eval_metric.py CONFIG result.pkl --out METRICS.json`` writes.
+``tools/analysis/eval_metric.py CONFIG result.json --out METRICS.json``
+writes.
 
 Example:
-    python tools/analysis/results_table.py \
+    python tools/analysis/results_table.py \\
         nl_r18_res5=work_dirs/nl/metrics.json r18=work_dirs/r18/metrics.json
 """
 import argparse

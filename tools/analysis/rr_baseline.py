@@ -26,11 +26,11 @@ validation ``ThresholdMetric`` and applied unchanged on the test split, as
 ``test_evaluator`` (bootstrap CIs), printed in ``tools/test.py``'s format.
 
 Example:
-    python tools/analysis/rr_baseline.py \
-        configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py \
-        --out work_dirs/rr_baseline/metrics.json \
-        --dump work_dirs/rr_baseline/result.pkl \
-        --val-dump work_dirs/rr_baseline/val_result.pkl
+    python tools/analysis/rr_baseline.py \\
+        configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py \\
+        --out work_dirs/rr_baseline/metrics.json \\
+        --dump work_dirs/rr_baseline/result.json \\
+        --val-dump work_dirs/rr_baseline/val_result.json
 """
 import argparse
 import logging
@@ -193,7 +193,7 @@ def build_classifier(seed: int = 0):
 def data_samples(features: np.ndarray, labels: np.ndarray, files: List[str],
                  classifier) -> List[Dict]:
     """Data samples as a recognizer's test step returns them (and as
-    ``DumpResults`` pickles them), each with its RR features."""
+    ``DumpResults`` dumps them), each with its RR features."""
     probs = classifier.predict_proba(features)[:, 1]
     return binary_samples(
         probs, labels, files,

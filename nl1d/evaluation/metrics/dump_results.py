@@ -1,11 +1,15 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""mmengine's ``DumpResults`` with the class names beside the labels."""
+"""mmengine's ``DumpResults`` with the class names beside the labels, and
+a plain-data ``.json`` format beside mmengine's pickle."""
 from typing import Dict, List, Optional
 
 import numpy as np
 from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
 from mmengine.evaluator import DumpResults as _MMEngineDumpResults
+from mmengine.logging import print_log
 
+from ..result_io import check_result_path, save_results
 from .record_metric import class_names
 from .records import _to_numpy
 
@@ -47,13 +51,13 @@ def name_records(results: List[Dict],
 
 @METRICS.register_module()
 class DumpResults(_MMEngineDumpResults):
-    """Dump the predicted data samples to a pickle file, each record with
-    its class names: mmengine's :class:`~mmengine.evaluator.DumpResults`
-    plus ``pred_class`` and ``gt_class``.
+    """Dump the predicted data samples to a file, each record with its class
+    names: mmengine's :class:`~mmengine.evaluator.DumpResults` plus
+    ``pred_class`` and ``gt_class``, and a ``.json`` format.
 
     Registered in mmaction's ``METRICS`` under mmengine's name, so under
     ``default_scope='mmaction'`` (nl1d's runtime) ``dict(type='DumpResults')``
-    builds this class: ``tools/test.py --dump result.pkl`` and any config's
+    builds this class: ``tools/test.py --dump result.json`` and any config's
     ``DumpResults`` write the names with no change to a config or a tool.
     Each record is mmengine's dict (``pred_score``, ``pred_label``,
     ``gt_label``, ``filename``, ``sample_idx``, ...) with two more strings,
@@ -63,8 +67,14 @@ class DumpResults(_MMEngineDumpResults):
     the records are exactly mmengine's. ``type='mmengine.DumpResults'``
     builds mmengine's class.
 
+    The file's suffix chooses the format
+    (:func:`~nl1d.evaluation.result_io.save_results`): ``.json`` is plain
+    data, safe to share and read anywhere; ``.pkl`` / ``.pickle`` is
+    mmengine's pickle, which nl1d's tools read only through a restricted
+    unpickler (:func:`~nl1d.evaluation.result_io.load_results`).
+
     Args:
-        out_file_path (str): The pickle file (``.pkl`` / ``.pickle``).
+        out_file_path (str): The file (``.json``, ``.pkl`` or ``.pickle``).
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         collect_dir (str, optional): Synchronisation folder for
             ``collect_device='cpu'``. Defaults to None.
@@ -72,10 +82,21 @@ class DumpResults(_MMEngineDumpResults):
     Examples:
         >>> test_evaluator = [dict(type='AUCMetric'),
         ...                   dict(type='DumpResults',
-        ...                        out_file_path='result.pkl')]
-        >>> # result.pkl: [{'pred_label': tensor([1]), 'pred_class': 'AF',
-        >>> #               'gt_label': tensor([1]), 'gt_class': 'AF', ...}]
+        ...                        out_file_path='result.json')]
+        >>> # result.json: {"format": "nl1d-results", ..., "records": [
+        >>> #  {"pred_label": [1], "pred_class": "AF", "gt_label": [1],
+        >>> #   "gt_class": "AF", "pred_score": [0.1, 0.9], ...}, ...]}
     """
+
+    def __init__(self,
+                 out_file_path: str,
+                 collect_device: str = 'cpu',
+                 collect_dir: Optional[str] = None) -> None:
+        # mmengine's __init__ accepts .pkl / .pickle only
+        BaseMetric.__init__(
+            self, collect_device=collect_device, collect_dir=collect_dir)
+        self.out_file_path = check_result_path(
+            out_file_path, 'DumpResults out_file_path')
 
     def compute_metrics(self, results: list) -> dict:
         """Name the records' classes, then dump them.
@@ -86,5 +107,8 @@ class DumpResults(_MMEngineDumpResults):
         Returns:
             dict: Empty (dumping reports no metric).
         """
-        return super().compute_metrics(
-            name_records(results, self.dataset_meta))
+        save_results(name_records(results, self.dataset_meta),
+                     self.out_file_path)
+        print_log(f'Results has been saved to {self.out_file_path}.',
+                  logger='current')
+        return {}

@@ -3,9 +3,11 @@
 
 mmengine's ``Evaluator`` hands metrics one dict per *record* (a data sample
 whose ``pred_score`` mmaction's head has already averaged over the record's
-windows, ``average_clips='prob'``), and ``DumpResults`` pickles the same
-dicts. The helpers here read those dicts once, so every metric and every
-analysis tool sees the same scores, labels and metainfo.
+windows, ``average_clips='prob'``), and ``DumpResults`` dumps the same
+dicts (``tools/test.py --dump``; read back with
+:func:`nl1d.evaluation.result_io.load_results`). The helpers here read
+those dicts once, so every metric and every analysis tool sees the same
+scores, labels and metainfo.
 """
 from typing import Any, Dict, List, Sequence, Tuple
 
@@ -26,7 +28,7 @@ def sample_to_record(data_sample: Dict, keep_keys: Sequence[str] = ()
     Args:
         data_sample (dict): One entry of ``data_samples`` as mmengine's
             ``Evaluator`` passes it (``ActionDataSample.to_dict()``), or one
-            entry of a ``DumpResults`` pickle. Needs ``pred_score`` (K,) and
+            entry of a ``DumpResults`` dump. Needs ``pred_score`` (K,) and
             ``gt_label`` (1,) or a scalar.
         keep_keys (Sequence[str]): Metainfo keys to copy (e.g. a patient id
             used to group records for the bootstrap). Missing keys are left
