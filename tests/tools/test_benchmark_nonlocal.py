@@ -44,6 +44,7 @@ def test_a_path_the_mode_lacks_is_reported(tmp_path):
     assert 'sorted' in row['nl1d']['error']
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
 def test_cuda_figures(tmp_path):
     row = _bench(tmp_path, '--device', 'cuda', '--amp')

@@ -15,8 +15,11 @@ from nl1d.models.layers import NonLocal1d
 from nl1d.models.layers import nonlocal_attention
 from nl1d.models.layers.nonlocal_attention import softmax_attention
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
-                                reason='needs a CUDA device')
+pytestmark = [
+    pytest.mark.cuda,
+    pytest.mark.skipif(not torch.cuda.is_available(),
+                       reason='needs a CUDA device')
+]
 
 MODES = ('gaussian', 'embedded_gaussian', 'dot_product', 'concatenation')
 IMPLS = {
