@@ -1,9 +1,10 @@
-_base_ = ['r34_8xb32_signal.py']
+# R34 with one non-local block in res2 (layer1), right before the
+# stage's last residual block (Wang et al. 2018, Table 2b); placement per
+# block as mmaction2's ResNet3d; block settings (`non_local_cfg`) as its I3D
+# non-local configs, from the base model.
+_base_ = ['r18_8xb32_signal.py']
 
-# One non-local block in res2 (layer1), right before the stage's
-# last residual block (Wang et al. 2018, Table 2b); placement per block as
-# mmaction2's ResNet3d; block settings (non_local_cfg) as its I3D non-local
-# configs, set in ../_base_/models/r50.py.
 model = dict(
     backbone=dict(
+        depth=34,
         non_local=((0, 1, 0), 0, 0, 0)))

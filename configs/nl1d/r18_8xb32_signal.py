@@ -1,4 +1,17 @@
-_base_ = ['r50_8xb32_signal.py']
+# The non-local paper's recipe on the demo data: the plain R18 (no
+# non-local block; the quick start's baseline), SGD with step decay
+# (mmaction2's Kinetics configs, `8xb32`).
+_base_ = [
+    '../_base_/models/r18.py', '../_base_/datasets/demo.py',
+    '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py'
+]
 
-# The R18 baseline: basic blocks, 512 channels after res5, no non-local.
-model = dict(backbone=dict(depth=18), cls_head=dict(in_channels=512))
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=3, save_best='auc/auroc'),
+    logger=dict(interval=10))
+
+# Default setting for scaling LR automatically
+#   - `enable` means enable scaling LR automatically
+#       or not by default.
+#   - `base_batch_size` = (8 GPUs) x (32 samples per GPU).
+auto_scale_lr = dict(enable=False, base_batch_size=256)

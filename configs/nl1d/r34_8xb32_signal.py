@@ -1,4 +1,5 @@
-_base_ = ['r50_8xb32_signal.py']
+# The R34 baseline: r18_8xb32_signal.py with 34 layers (basic blocks, 512
+# channels after res5), no non-local block.
+_base_ = ['r18_8xb32_signal.py']
 
-# The R34 baseline: basic blocks, 512 channels after res5, no non-local.
-model = dict(backbone=dict(depth=34), cls_head=dict(in_channels=512))
+model = dict(backbone=dict(depth=34))

@@ -1,4 +1,17 @@
-_base_ = ['nl_r50_res5_8xb32_signal.py']
+# The non-local paper's recipe on the demo data: the plain R50 (no
+# non-local block), SGD with step decay (mmaction2's Kinetics configs,
+# `8xb32`).
+_base_ = [
+    '../_base_/models/r50.py', '../_base_/datasets/demo.py',
+    '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py'
+]
 
-# The baseline: the same R50 without the non-local block.
-model = dict(neck=None)
+default_hooks = dict(
+    checkpoint=dict(interval=1, max_keep_ckpts=3, save_best='auc/auroc'),
+    logger=dict(interval=10))
+
+# Default setting for scaling LR automatically
+#   - `enable` means enable scaling LR automatically
+#       or not by default.
+#   - `base_batch_size` = (8 GPUs) x (32 samples per GPU).
+auto_scale_lr = dict(enable=False, base_batch_size=256)

@@ -1,10 +1,12 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""tools/benchmarks/model_zoo.py: the quick mode runs a row end to end; the
-tables render from row.json files (run here, else committed in
-configs/nl1d/results) and replace the README's zoo blocks."""
+"""benchmarks/model_zoo.py: the quick mode runs a row end to end; the
+tables and metafiles render from the results files (run here, else kept in
+benchmarks/results) and replace the zoo blocks of the READMEs."""
+import glob
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 import time
@@ -14,14 +16,16 @@ import pytest
 from tests.tools.tiny_signal_utils import REPO, tool_env
 
 SHARED = osp.join(osp.dirname(REPO), 'shared', 'data')
-sys.path.insert(0, osp.join(REPO, 'tools', 'benchmarks'))
+BENCHMARKS = osp.join(REPO, 'benchmarks')
+sys.path.insert(0, BENCHMARKS)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not osp.isdir(osp.join(SHARED, 'ucr', 'ECG200')),
     reason='../shared/data/ucr is not here')
 def test_quick_row_end_to_end(tmp_path):
-    cmd = [sys.executable, 'tools/benchmarks/model_zoo.py', 'run',
+    cmd = [sys.executable, 'benchmarks/model_zoo.py', 'run',
            'ucr-ecg200-nl_r18_res5', '--quick', '--work-root', str(tmp_path),
            '--shared', SHARED, '--threads', '1']
     proc = subprocess.run(cmd, cwd=REPO, env=tool_env(REPO),
@@ -56,12 +60,12 @@ def test_tables_and_readme_update(tmp_path):
     from zoo_rows import ROWS
     from zoo_tables import render_tables, update_readme
     rows = [_row('ucr-ecg200-nl_r18_res5', 'ucr'),
-            _row('seed-cinc2017-af-20s-nl_r34_res3', 'seed')]
+            _row('cinc2017-af-20s-nl_r34_res3', 'depth-position')]
     tables = render_tables(rows)
     assert '| ECG200 | NL R18 (res5) | 90.0 [85.0, 95.0] | 87.4 | +2.6 | ' \
         '93.0 (InceptionTime) |' in tables['ucr']
-    seed = tables['seed'].splitlines()
-    assert seed[3].startswith('| R34 | not run | not run | 0.970<br>')
+    grid = tables['depth-position'].splitlines()
+    assert grid[3].startswith('| R34 | not run | not run | 0.970<br>')
     assert 'test machine' in tables['machine']
     # Rows without results are listed with the command that runs them.
     pending = [dict(ROWS[name], not_run=True) for name in
@@ -79,33 +83,65 @@ def test_tables_and_readme_update(tmp_path):
     readme = tmp_path / 'README.md'
     readme.write_text('a\n<!-- zoo:ucr -->\nold\n<!-- /zoo:ucr -->\nb\n'
                       '<!-- zoo:apnea -->\nkept\n<!-- /zoo:apnea -->\n'
-                      '<!-- zoo:seed -->\n<!-- /zoo:seed -->\nc\n')
+                      '<!-- zoo:depth-position -->\n'
+                      '<!-- /zoo:depth-position -->\nc\n')
     update_readme(str(readme), tables)
     text = readme.read_text()
     assert 'old' not in text and tables['ucr'] in text and 'kept' in text
     # an empty block (adjacent markers) is filled too, and stays one block
-    assert f'<!-- zoo:seed -->\n{tables["seed"]}\n<!-- /zoo:seed -->\nc\n' \
-        in text
+    assert (f'<!-- zoo:depth-position -->\n{tables["depth-position"]}\n'
+            '<!-- /zoo:depth-position -->\nc\n') in text
     update_readme(str(readme), tables)
     assert readme.read_text() == text
+    # or written elsewhere, the page itself unchanged
+    update_readme(str(readme), dict(ucr='new'), str(tmp_path / 'out.md'))
+    assert readme.read_text() == text
+    assert '<!-- zoo:ucr -->\nnew\n' in (tmp_path / 'out.md').read_text()
+
+
+def test_links_are_relative_to_the_page():
+    from zoo_tables import render_tables
+    rows = [_row('ucr-ecg200-nl_r18_res5-wslice', 'ucr-wslice')]
+    here = render_tables(rows, 'configs/nl1d/ucr')['ucr-wslice']
+    assert '[config](nl_r18_res5_1xb16-500e-wslice_ucr-ecg200.py)' in here
+    assert '[result](../../../benchmarks/results/' \
+        'ucr-ecg200-nl_r18_res5-wslice.json)' in here
+    there = render_tables(rows)['ucr-wslice']
+    assert '[config](../configs/nl1d/ucr/nl_r18_res5_1xb16-500e-wslice_' \
+        'ucr-ecg200.py)' in there
+    assert '[result](results/ucr-ecg200-nl_r18_res5-wslice.json)' in there
+
+
+def test_numbers_of_a_recipe_chosen_seeing_the_test_split_are_marked():
+    from zoo_tables import render_tables
+    ucr = render_tables([_row('ucr-ecg200-r18-wslice', 'ucr-wslice'),
+                         _row('ucr-ecg200-r18', 'ucr')])
+    line = ucr['ucr-wslice'].splitlines()[2]
+    assert '| 90.0 [85.0, 95.0] * |' in line and '| 0.970 * |' in line
+    assert ' * ' not in ucr['ucr']  # the recipe on whole series: no mark
+    apnea = render_tables([_row('apnea-ecg-rr-r18', 'apnea')])['apnea']
+    line = apnea.splitlines()[2]
+    # the threshold was chosen with the test split in view, AUROC was not
+    assert '| 0.970 | 0.800 (0.100) |' in line
+    assert '| 0.900 [0.850, 0.950] * |' in line
 
 
 def test_ablation_lines_sit_under_the_row_they_change():
     from zoo_tables import render_tables
     rows = [_row('cinc2017-rhythms-20s-nl_r18_res5', 'cinc2017'),
-            _row('seed-cinc2017-af-20s-nl_r18_res5', 'seed', depth=18),
+            _row('cinc2017-af-20s-nl_r18_res5', 'depth-position'),
             _row('ablation-cinc2017-rhythms-20s-1xb32-40e', 'ablation'),
             _row('ablation-cinc2017-af-20s-1xb32-20e-classweight',
                  'ablation'),
             _row('apnea-ecg-rr-nl_r18_res5', 'apnea')]
     lines = render_tables(rows)['ablation'].splitlines()[2:]
     # the 40-epoch ablation's `base` is the four-rhythm row; the class
-    # weights pair by dataset and model with the 20-s seed row
+    # weights pair by dataset and model with the 20-s AF-vs-rest row
     assert '**20-s windows, 20 epochs, trained on the four rhythms** (base)' \
         in lines[0] and 'cinc2017-rhythms-20s-nl_r18_res5' in lines[0]
     assert '40 epochs' in lines[1]
     assert 'trained on AF vs the rest** (base)' in lines[2] and \
-        'seed-cinc2017-af-20s-nl_r18_res5' in lines[2]
+        'results/cinc2017-af-20s-nl_r18_res5.json' in lines[2]
     assert 'class-weighted' in lines[3]
     assert 'at the arg-max (threshold 0.5)' in render_tables(rows)['apnea']
 
@@ -123,12 +159,12 @@ def test_ucr_seed_table_gives_mean_and_sd_of_three_seeds():
     # the published ResNet 71.2
     assert line.startswith('| Earthquakes | NL R18 (res5) | 65.5 / 70.0 / '
                            '72.0 | 69.2 ± 3.3 | 71.2 | -2.0 | ')
-    assert f'[log 2](logs/{base}-seed2.json)' in line
+    assert f'[seed 2](results/{base}-seed2.json)' in line
     # a seed not run yet names its command and leaves the mean out
     rows[2] = dict(rows[2], not_run=True)
     line = render_tables(rows)['ucr-seed'].splitlines()[2]
     assert f'not run yet (`model_zoo.py run {base}-seed2`) | - | 71.2 | - |' \
-        in line and 'log 2' not in line
+        in line and 'seed 2' not in line
 
 
 def test_window_slicing_rows_have_their_own_ucr_table_and_seed_0():
@@ -148,12 +184,13 @@ def test_window_slicing_rows_have_their_own_ucr_table_and_seed_0():
         '| Computers | R18 | 77.6 [85.0, 95.0] | 80.6 | -3.0 |')
     wslice = tables['ucr-wslice'].splitlines()[2:]
     assert len(wslice) == 1 and wslice[0].startswith(
-        '| Computers | R18 | 80.4 [85.0, 95.0] | 80.6 | -0.2 | 81.9 (FCN) |')
+        '| Computers | R18 | 80.4 [85.0, 95.0] * | 80.6 | -0.2 | '
+        '81.9 (FCN) |')
     assert 'ucr/r18_1xb16-500e-wslice_ucr-computers.py' in wslice[0]
     line = tables['ucr-seed'].splitlines()[2]
     assert line.startswith('| Computers | R18, window slicing | 80.4 / 81.2 '
                            '/ 80.0 | 80.5 ± 0.6 | 80.6 | -0.1 | ')
-    assert f'[log 0](logs/{base}.json)' in line
+    assert f'[seed 0](results/{base}.json)' in line
     assert 'ucr/r18_1xb16-500e-wslice_ucr-computers.py' in line
 
 
@@ -167,14 +204,15 @@ def test_ablations_of_two_models_on_one_dataset_keep_their_own_base():
             _row(f'ablation-ucr-pigartpressure-r18-{stem}', 'ablation')]
     lines = render_tables(rows)['ablation'].splitlines()[2:]
     assert len(lines) == 4
-    assert lines[0].startswith('| PigArtPressure | NL R18 (res5) | **') \
-        and 'logs/ucr-pigartpressure-nl_r18_res5.json' in lines[0]
+    assert lines[0].startswith('| PigArtPressure | NL R18 (res5) | **the '
+                               'UCR recipe on whole series** (base) |') \
+        and 'results/ucr-pigartpressure-nl_r18_res5.json' in lines[0]
     assert '| NL R18 (res5) | ImageNet stem' in lines[1]
     assert lines[2].startswith('| PigArtPressure | R18 | **') and \
-        'logs/ucr-pigartpressure-r18.json' in lines[2]
+        'results/ucr-pigartpressure-r18.json' in lines[2]
     assert '| R18 | ImageNet stem' in lines[3] and \
-        'ablations/r18_1xb16-500e-imagenet-stem_ucr-pigartpressure.py' \
-        in lines[3]
+        'configs/ablations/r18_1xb16-500e-imagenet-stem_ucr-pigartpressure' \
+        '.py' in lines[3]
 
 
 def test_fusion_row_dumps_members_on_validation_and_fuses(
@@ -186,6 +224,7 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     import numpy as np
 
     import model_zoo
+    import zoo_run
     from nl1d.evaluation.baseline_eval import binary_samples
     from tests.tools.tiny_signal_utils import EVAL_CONFIG, write_tiny_dataset
     root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
@@ -213,7 +252,7 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     rows['both'] = dict(name='both', group='x', config=str(config),
                         checkpoint='best', members=['m0', 'm1'])
     monkeypatch.setattr(model_zoo, 'ROWS', rows)
-    real_run, tested = model_zoo._run, []
+    real_run, tested = zoo_run._run, []
 
     def fake_test(cmd, log, threads):
         if cmd[0] != 'tools/test.py':
@@ -223,7 +262,7 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
         mmengine.dump(samples('val', 0.01 * (member == 'm1')),
                       cmd[cmd.index('--dump') + 1])
 
-    monkeypatch.setattr(model_zoo, '_run', fake_test)
+    monkeypatch.setattr(zoo_run, '_run', fake_test)
     model_zoo.main(['run', 'both', '--work-root', str(work_root)])
     assert [c[2] for c in tested] == [str(work_root / 'm0' / 'epoch_1.pth'),
                                       str(work_root / 'm1' / 'epoch_1.pth')]
@@ -249,18 +288,19 @@ def test_fusion_row_dumps_members_on_validation_and_fuses(
     assert len(tested) == 2
 
 
-def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
-    """A baseline row (no network) dumps its test and validation scores
-    with its tool; a fusion row passes its ``fusion`` options to
-    fuse_scores.py (run for real), which chooses the weights on the
-    validation dumps."""
+@pytest.fixture
+def fused_with_a_baseline(tmp_path, monkeypatch):
+    """A fusion row ``both`` of a finished network row ``net`` and a
+    baseline row ``base`` run with tools/test.py and the baseline tool
+    stubbed (fuse_scores.py and compare_scores.py run for real); the zoo's
+    work root and the commands run."""
     import mmengine
     import numpy as np
 
     import model_zoo
+    import zoo_run
     from nl1d.evaluation.baseline_eval import binary_samples
     from tests.tools.tiny_signal_utils import EVAL_CONFIG, write_tiny_dataset
-    from zoo_tables import render_tables
     root = write_tiny_dataset(str(tmp_path / 'data'), num_val=6,
                               num_test=6)
     config = tmp_path / 'fusion_config.py'
@@ -291,8 +331,8 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
     (work / 'row.json').write_text(json.dumps(dict(
         rows['net'], train_seconds=60, params=10, flops=100, length=192)))
     monkeypatch.setattr(model_zoo, 'ROWS', rows)
-    monkeypatch.setattr(model_zoo, 'prepare', lambda *a: None)
-    real_run, commands = model_zoo._run, []
+    monkeypatch.setattr(zoo_run, 'prepare', lambda *a: None)
+    real_run, commands = zoo_run._run, []
 
     def fake_run(cmd, log, threads):
         commands.append(cmd)
@@ -308,8 +348,16 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
         else:
             real_run(cmd, log, threads)
 
-    monkeypatch.setattr(model_zoo, '_run', fake_run)
+    monkeypatch.setattr(zoo_run, '_run', fake_run)
     model_zoo.main(['run', 'both', '--work-root', str(work_root)])
+    return work_root, commands
+
+
+def test_baseline_member_and_fusion_options(fused_with_a_baseline):
+    """A baseline row (no network) dumps its test and validation scores
+    with its tool; a fusion row passes its ``fusion`` options to
+    fuse_scores.py, which chooses the weights on the validation dumps."""
+    work_root, commands = fused_with_a_baseline
     baseline = json.loads((work_root / 'base' / 'row.json').read_text())
     assert (baseline['params'], baseline['flops']) == (0, 0)
     assert baseline['metrics'] == {'auc/auroc': 0.9}
@@ -332,6 +380,16 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
     assert (row['params'], row['flops']) == (10, 100)
     # the network alone misranks a pair, the fusion none: AUROC 8/9 -> 1
     assert row['paired']['delta_auroc'] == pytest.approx(1 / 9)
+
+
+def test_tables_show_a_fusion_and_a_baseline(fused_with_a_baseline):
+    """A fusion's recipe cell holds its paired AUROC difference with its
+    network alone; a baseline's row says it has no network and links its
+    tool."""
+    from zoo_tables import render_tables
+    work_root, _ = fused_with_a_baseline
+    row = json.loads((work_root / 'both' / 'row.json').read_text())
+    baseline = json.loads((work_root / 'base' / 'row.json').read_text())
     fused_line = next(line for line in render_tables([dict(
         row, group='apnea', model='NET + RR', recipe='mix', machine='m')])
         ['apnea'].splitlines() if line.startswith('| NET + RR'))
@@ -342,71 +400,142 @@ def test_baseline_member_and_fusion_options(tmp_path, monkeypatch):
         baseline, group='apnea', model='RR', machine='m')])['apnea']
         .splitlines() if line.startswith('| RR'))
     assert '— (no network)' in line and \
-        '[tool](../../tools/analysis/rr_baseline.py)' in line
+        '[tool](../tools/analysis/rr_baseline.py)' in line
 
 
-def test_logs_are_copied_for_finished_rows_only(tmp_path, monkeypatch):
-    import model_zoo
-    monkeypatch.setattr(model_zoo, 'ROWS', {'done': {}, 'running': {}})
-    for name in ('done', 'running'):
-        for run in ('20260101_000000', '20260102_000000'):
-            vis = tmp_path / 'zoo' / name / run / 'vis_data'
-            vis.mkdir(parents=True)
-            (vis / 'scalars.json').write_text(f'{{"run": "{run}"}}\n')
-    (tmp_path / 'zoo' / 'done' / 'row.json').write_text('{}')
-    model_zoo.copy_logs(str(tmp_path / 'zoo'), str(tmp_path / 'logs'))
-    assert sorted(p.name for p in (tmp_path / 'logs').iterdir()) == \
-        ['done.json']
-    # every run of the row (an interrupted one resumed), oldest first
-    assert (tmp_path / 'logs' / 'done.json').read_text() == \
-        '{"run": "20260101_000000"}\n{"run": "20260102_000000"}\n'
-
-
-def test_results_are_published_and_read_back(tmp_path, monkeypatch):
-    import model_zoo
-    monkeypatch.setattr(model_zoo, 'ROWS',
-                        {'here': {}, 'committed': {}, 'quick': {}})
+def test_results_keep_finished_rows_with_their_log_summary(tmp_path):
+    from zoo_results import copy_results, load_result
     zoo, results = tmp_path / 'zoo', tmp_path / 'results'
-    for name, body in (('here', {'v': 'fresh'}),
+    for name, body in (('here', {'v': 'fresh'}), ('running', None),
                        ('quick', {'v': 'q', 'quick': True})):
-        (zoo / name).mkdir(parents=True)
-        (zoo / name / 'row.json').write_text(json.dumps(body))
+        for run, loss in (('20260101_000000', 1.0), ('20260102_000000', 0.5)):
+            vis = zoo / name / run / 'vis_data'
+            vis.mkdir(parents=True)
+            (vis / 'scalars.json').write_text(
+                json.dumps({'epoch': 1, 'loss': loss}) + '\n')
+        if body is not None:
+            (zoo / name / 'row.json').write_text(json.dumps(body))
     results.mkdir()
     (results / 'committed.json').write_text('{"v": "committed"}')
     (results / 'here.json').write_text('{"v": "stale"}')
-    model_zoo.copy_results(str(zoo), str(results))
-    # a --quick row is never published; a fresh row replaces its old one
+    copy_results(str(zoo), str(results), ['here', 'running', 'quick'])
+    # a --quick or unfinished row is never kept; a fresh row replaces its
+    # old one, with the summary of every run of its log (a resumed one)
     assert sorted(p.name for p in results.iterdir()) == \
         ['committed.json', 'here.json']
-    assert json.loads((results / 'here.json').read_text()) == {'v': 'fresh'}
-    load = model_zoo.load_result
-    assert load('committed', str(zoo), str(results)) == {'v': 'committed'}
-    assert load('here', str(zoo), str(results)) == {'v': 'fresh'}
-    assert load('missing', str(zoo), str(results)) is None
+    kept = json.loads((results / 'here.json').read_text())
+    assert kept == {'v': 'fresh', 'log': {'train': {'epoch': [1],
+                                                    'loss': [0.75]}}}
+    assert load_result('committed', str(zoo), str(results)) == \
+        {'v': 'committed'}
+    assert load_result('here', str(zoo), str(results)) == {'v': 'fresh'}
+    assert load_result('missing', str(zoo), str(results)) is None
+
+
+def test_log_summary_keeps_the_learning_curve_in_a_few_points():
+    from zoo_results import summarise_log
+    entries = []
+    for epoch in range(1, 301):
+        entries += [dict(epoch=epoch, iter=k, loss=1 / epoch + 0.001 * k,
+                         lr=1e-3, time=0.1) for k in (1, 2)]
+        if epoch % 100 == 0:
+            entries.append({'auc/auroc': 0.5 + epoch / 1000, 'step': epoch,
+                            'time': 0.2})
+    entries.append({'auc/auroc': 0.9, 'step': 300})  # a resumed epoch
+    log = summarise_log(entries, max_points=100)
+    # 300 epochs: a point is the mean loss of 3 epochs, named by the last
+    assert log['train']['epoch'][:2] == [3, 6] and \
+        len(log['train']['epoch']) == 100
+    first = (1 / 1 + 1 / 2 + 1 / 3) / 3 + 0.0015
+    assert log['train']['loss'][0] == pytest.approx(first, rel=1e-3)
+    assert log['val'] == {'epoch': [100, 200, 300],
+                          'auc/auroc': [0.6, 0.7, 0.9]}
+    # 4 significant digits: a 500-epoch row stays a few kilobytes
+    assert len(json.dumps(log)) < 2000
+
+
+def test_kept_results_are_small():
+    """One results file per row (and per diagnostic), the training logs
+    summarised inside: all of them together well under 2 MB."""
+    from zoo_rows import ROWS
+    from zoo_tables import RESULTS
+    files = glob.glob(osp.join(REPO, RESULTS, '*.json'))
+    assert sum(osp.getsize(f) for f in files) < 1e6
+    names = {osp.basename(f)[:-5] for f in files}
+    assert names - set(ROWS) == {n for n in names
+                                 if n.startswith('diagnostic-')}
+    for name in names & set(ROWS):
+        with open(osp.join(REPO, RESULTS, f'{name}.json')) as f:
+            result = json.load(f)
+        assert result['name'] == name and result['metrics'], name
+        assert result['reproduce'] == f'python benchmarks/model_zoo.py run ' \
+            f'{name}'
+        assert result.get('log') or result.get('members') or \
+            result.get('baseline') or result.get('recovered_from'), name
+
+
+def test_rows_name_configs_that_exist_in_their_place():
+    """A released row's config is in its dataset folder of configs/; a
+    config under benchmarks/ is never released."""
+    from zoo_rows import ROWS
+    for name, row in ROWS.items():
+        assert osp.isfile(osp.join(REPO, row['config'])), row['config']
+        if row.get('released'):
+            assert osp.dirname(row['config']) == \
+                f'configs/nl1d/{row["released"]}', name
+        if row['config'].startswith('benchmarks/'):
+            assert not row.get('released'), name
+    released = [n for n, r in ROWS.items() if r.get('released')]
+    assert len(released) == 16 + 4 + 2  # UCR, CinC 2017, Apnea-ECG
+
+
+def test_old_runner_path_and_renamed_rows_name_the_new_ones(capsys):
+    import model_zoo
+    old = subprocess.run(
+        [sys.executable, 'tools/benchmarks/model_zoo.py', 'list'], cwd=REPO,
+        capture_output=True, text=True, timeout=60)
+    assert old.returncode != 0 and 'benchmarks/model_zoo.py' in old.stderr
+    with pytest.raises(SystemExit):
+        model_zoo.parse_args(['run', 'seed-cinc2017-af-20s-r18'])
+    assert 'seed-cinc2017-af-20s-r18 is now cinc2017-af-20s-r18' in \
+        capsys.readouterr().err
+
+
+def test_nothing_in_the_library_imports_benchmarks():
+    for path in glob.glob(osp.join(REPO, 'nl1d', '**', '*.py'),
+                          recursive=True):
+        with open(path) as f:
+            text = f.read()
+        assert not re.search(r'^\s*(from|import) (benchmarks|zoo_)', text,
+                             re.M), path
 
 
 @pytest.fixture(scope='module')
 def rendered(tmp_path_factory):
-    """`model_zoo.py table --update` run once, on a copy of
-    configs/nl1d/README.md, from configs/nl1d/results only (as on a clone
-    without work dirs); the folder holding the README and metafile.yml."""
+    """`model_zoo.py table --update` run once from benchmarks/results only
+    (as on a clone without work dirs), its pages written under a folder of
+    their own; that folder."""
     import model_zoo
     out = tmp_path_factory.mktemp('rendered')
-    copy = out / 'README.md'
-    copy.write_text(open(osp.join(REPO, 'configs', 'nl1d',
-                                  'README.md')).read())
     model_zoo.main([
-        'table', '--work-root', str(out / 'none'), '--results',
-        osp.join(REPO, model_zoo.RESULTS), '--update', str(copy)
+        'table', '--work-root', str(out / 'none'), '--update', '--out',
+        str(out)
     ])
     return out
 
 
-def test_readme_tables_are_the_committed_results(rendered):
-    """configs/nl1d/README.md shows exactly what configs/nl1d/results holds
-    (rendered by `model_zoo.py table`), on a clone without work dirs."""
-    readme = osp.join(REPO, 'configs', 'nl1d', 'README.md')
-    assert (rendered / 'README.md').read_text() == open(readme).read()
+def test_readme_tables_are_the_kept_results(rendered):
+    """Every zoo README (the released rows of each dataset folder, and every
+    row in benchmarks/README.md) shows exactly what benchmarks/results
+    holds, rendered by `model_zoo.py table --update` on a clone without
+    work dirs."""
+    import model_zoo
+    assert len(model_zoo.PAGES) == 4
+    for page in model_zoo.PAGES:
+        with open(osp.join(REPO, page)) as f:
+            text = f.read()
+        assert '<!-- zoo:machine -->\nMachine: ' in text, page
+        assert (rendered / page).read_text() == text, page
 
 
 def test_train_times_name_the_machine_when_rows_ran_on_several():
@@ -425,11 +554,14 @@ def test_train_times_name_the_machine_when_rows_ran_on_several():
     assert '†' not in ''.join(render_tables(rows[:2]).values())
 
 
-def test_metafile_is_the_committed_results(rendered):
-    """configs/nl1d/metafile.yml (what `mim search nl1d` reads) is what
-    `table --update` renders from configs/nl1d/results."""
-    committed = osp.join(REPO, 'configs', 'nl1d', 'metafile.yml')
-    assert (rendered / 'metafile.yml').read_text() == open(committed).read()
+def test_metafiles_are_the_kept_results(rendered):
+    """configs/nl1d/<dataset>/metafile.yml (what `mim search nl1d` reads)
+    is what `table --update` renders from benchmarks/results."""
+    from zoo_metafile import COLLECTIONS
+    for dataset in COLLECTIONS:
+        path = osp.join('configs', 'nl1d', dataset, 'metafile.yml')
+        with open(osp.join(REPO, path)) as f:
+            assert (rendered / path).read_text() == f.read(), path
 
 
 def _load_model_index(root):
@@ -447,24 +579,28 @@ def _load_model_index(root):
     return collections, models
 
 
-def test_model_index_lists_every_finished_model():
+def test_model_index_lists_every_released_model():
+    """mim's index: every released row with results (and the hand-kept
+    demo and hypotension entries), no ablation, seed rerun or fusion."""
     from zoo_rows import ROWS
+    from zoo_tables import RESULTS
     collections, models = _load_model_index(REPO)
     names = [m['Name'] for m in models]
     assert len(names) == len(set(names))
-    finished = {n for n, r in ROWS.items() if osp.exists(osp.join(
-        REPO, 'configs', 'nl1d', 'results', f'{n}.json'))
-                and r['group'] != 'ablation' and 'members' not in r
-                and 'baseline' not in r}  # models only: no fusions
-    assert set(names) == finished
-    known = {c['Name'] for c in collections}
+    released = {n for n, r in ROWS.items() if r.get('released') and
+                osp.exists(osp.join(REPO, RESULTS, f'{n}.json'))}
+    assert {m['Name'] for m in models if 'Training Log' in m} == released
+    assert len(released) == 22
+    known = [c['Name'] for c in collections]
+    assert len(known) == len(set(known)) == 5
     for model in models:
         assert model['In Collection'] in known
         assert osp.exists(osp.join(REPO, model['Config'])), model['Config']
-        assert osp.exists(osp.join(REPO, model['Training Log']))
+        assert osp.exists(osp.join(REPO, model.get('Training Log', '.')))
         assert model['Results'][0]['Metrics'], model['Name']
         assert model['Metadata']['Epochs'] > 0
-    ecg200 = next(m for m in models if m['Name'] == 'ucr-ecg200-nl_r18_res5')
+    ecg200 = next(m for m in models
+                  if m['Name'] == 'ucr-ecg200-nl_r18_res5-wslice')
     assert ecg200['Metadata']['Architecture'] == ['ResNet1d', 'NonLocal1d']
     assert ecg200['Results'][0]['Metrics']['Accuracy'] == 92.0
 
@@ -475,7 +611,7 @@ def test_model_index_parses_with_model_index_library():
         '(tools/install.sh --with-mim)')
     index = modelindex.load(osp.join(REPO, 'model-index.yml'))
     assert len(index.models) == len(_load_model_index(REPO)[1])
-    assert {c.name for c in index.collections} >= {'NonLocal1d'}
+    assert len(index.collections) == 5
 
 
 def test_setup_puts_model_index_in_the_package(tmp_path, monkeypatch):
@@ -485,9 +621,11 @@ def test_setup_puts_model_index_in_the_package(tmp_path, monkeypatch):
     import shutil
     for name in ('setup.py', 'model-index.yml'):
         shutil.copy(osp.join(REPO, name), tmp_path / name)
-    (tmp_path / 'configs' / 'nl1d').mkdir(parents=True)
-    shutil.copy(osp.join(REPO, 'configs', 'nl1d', 'metafile.yml'),
-                tmp_path / 'configs' / 'nl1d' / 'metafile.yml')
+    import yaml
+    with open(osp.join(REPO, 'model-index.yml')) as f:
+        for path in yaml.safe_load(f)['Import']:
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(osp.join(REPO, path), tmp_path / path)
     spec = importlib.util.spec_from_file_location('nl1d_setup',
                                                   tmp_path / 'setup.py')
     setup = importlib.util.module_from_spec(spec)
@@ -501,19 +639,19 @@ def test_setup_puts_model_index_in_the_package(tmp_path, monkeypatch):
 
 
 def test_failed_training_segment_keeps_its_time(tmp_path):
-    import model_zoo
+    import zoo_run
     timing = tmp_path / 'train_seconds.json'
     timing.write_text('{"seconds": 100.0}')  # an earlier segment
     cmd = ['-c', 'import time; time.sleep(0.3); raise SystemExit(3)']
     with pytest.raises(RuntimeError, match='failed'):
-        model_zoo._train(cmd, str(tmp_path / 'log'), None, str(timing))
+        zoo_run._train(cmd, str(tmp_path / 'log'), None, str(timing))
     seconds = json.loads(timing.read_text())['seconds']
     assert 100.3 <= seconds < 110
 
 
 def test_interrupted_json_write_leaves_the_previous_file_whole(
         tmp_path, monkeypatch):
-    import model_zoo
+    import zoo_run
     timing = tmp_path / 'train_seconds.json'
     timing.write_text('{"seconds": 100.0}')
 
@@ -521,12 +659,12 @@ def test_interrupted_json_write_leaves_the_previous_file_whole(
         f.write('{"seco')  # a KeyboardInterrupt in the middle of the write
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model_zoo.json, 'dump', interrupted_dump)
+    monkeypatch.setattr(zoo_run.json, 'dump', interrupted_dump)
     with pytest.raises(KeyboardInterrupt):
-        model_zoo._write_json(str(timing), dict(seconds=200.0))
+        zoo_run._write_json(str(timing), dict(seconds=200.0))
     assert json.loads(timing.read_text()) == dict(seconds=100.0)
     monkeypatch.undo()
-    model_zoo._write_json(str(timing), dict(seconds=200.0))
+    zoo_run._write_json(str(timing), dict(seconds=200.0))
     assert json.loads(timing.read_text()) == dict(seconds=200.0)
 
 
@@ -550,10 +688,10 @@ def test_sigterm_to_the_driver_keeps_time_and_stops_the_workers(tmp_path):
             'time.sleep(60)')
     driver = (
         'import signal, sys\n'
-        f'sys.path.insert(0, {osp.join(REPO, "tools", "benchmarks")!r})\n'
-        'import model_zoo\n'
-        'signal.signal(signal.SIGTERM, model_zoo._raise_exit)\n'
-        f'model_zoo._train(["-c", {step!r}], '
+        f'sys.path.insert(0, {BENCHMARKS!r})\n'
+        'import zoo_run\n'
+        'signal.signal(signal.SIGTERM, zoo_run.raise_exit)\n'
+        f'zoo_run._train(["-c", {step!r}], '
         f'{str(tmp_path / "log")!r}, None, {str(timing)!r})\n')
     proc = subprocess.Popen([sys.executable, '-c', driver], cwd=REPO,
                             env=tool_env(REPO))
@@ -578,11 +716,11 @@ def test_sigterm_to_the_driver_keeps_time_and_stops_the_workers(tmp_path):
 def test_steps_keep_the_callers_pythonpath(tmp_path, monkeypatch):
     """A step finds the repository first and, after it, whatever the caller
     put on PYTHONPATH (packages installed with ``pip --target``, say)."""
-    import model_zoo
+    import zoo_run
     extra = str(tmp_path / 'site')
     monkeypatch.setenv('PYTHONPATH', extra)
     log = tmp_path / 'step.log'
-    model_zoo._run(['-c', 'import os; print(os.environ["PYTHONPATH"])'],
+    zoo_run._run(['-c', 'import os; print(os.environ["PYTHONPATH"])'],
                    str(log), None)
     assert log.read_text().split() == [f'{REPO}{os.pathsep}{extra}']
 
@@ -593,7 +731,7 @@ def test_window_length_of_a_fraction_is_that_of_the_first_test_record(
     (window slicing) or a whole record is measured at the first test
     record's window length, a length in samples as given."""
     from mmengine import Config
-    from model_zoo import _window_length
+    from zoo_run import _window_length
     (tmp_path / 'test.txt').write_text('signals/a.npy 720 0\n')
 
     def cfg(clip_len):

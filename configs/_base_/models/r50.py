@@ -1,4 +1,5 @@
-# R50 deflated to 1D, no non-local block (the baseline).
+# ResNet-50 deflated to 1D (bottleneck blocks, 2048 channels after res5),
+# no non-local block.
 model = dict(
     type='Recognizer1D',
     backbone=dict(

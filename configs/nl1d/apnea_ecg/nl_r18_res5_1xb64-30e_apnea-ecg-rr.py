@@ -1,6 +1,6 @@
-# The signal recipe on Apnea-ECG per-minute apnea from RR intervals: a
-# non-local R18 (one block after res5), AdamW + cosine for 30 epochs, the
-# checkpoint with the best validation AUROC tested.
+# Apnea-ECG per-minute apnea from RR intervals: a non-local R18 (one block
+# after res5), AdamW + cosine for 30 epochs, the checkpoint with the best
+# validation AUROC tested.
 _base_ = [
     '../../_base_/models/nl_r18_res5.py',
     '../../_base_/datasets/apnea_ecg_rr.py',

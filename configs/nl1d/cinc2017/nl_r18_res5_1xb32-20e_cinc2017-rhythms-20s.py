@@ -1,10 +1,8 @@
-# The CinC 2017 AF recipe: the 20-s recipe
-# (nl_r18_res5_1xb32-20e_cinc2017-af-20s.py) trained on CinC 2017's four
-# rhythms (normal, AF, other rhythm, noisy: train_4cls.txt) instead of AF vs
-# the rest, and evaluated, as every CinC row, for AF vs the rest: the score
-# of a record is its probability of AF (positive_class=1 on the binary
-# val/test files). Learning to tell AF from the other arrhythmias raised the
-# validation AUROC from 0.965 to 0.978 (configs/nl1d/README.md).
+# The CinC 2017 AF recipe: nl_r18_res5_1xb32-20e_cinc2017-af-20s.py trained
+# on the challenge's four rhythms (normal, AF, other rhythm, noisy:
+# train_4cls.txt) instead of AF vs the rest, and evaluated for AF vs the
+# rest: the score of a record is its probability of AF (positive_class=1 on
+# the binary val/test files).
 _base_ = ['nl_r18_res5_1xb32-20e_cinc2017-af-20s.py']
 
 model = dict(cls_head=dict(num_classes=4))

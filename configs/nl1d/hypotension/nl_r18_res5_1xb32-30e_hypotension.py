@@ -1,8 +1,7 @@
-# The seed model: a non-local R18 (one embedded-gaussian block after res5)
-# predicting hypotension (MAP < 65 mmHg for >= 1 min) within 5 minutes from
-# 20 s of arterial pressure at 100 Hz (tools/data/hypotension/). Every
-# config of the table (nl_r{18,34,50}_res{2,3,4,5}, r{18,34,50}) inherits
-# this one and changes only the backbone and the block's place.
+# Intra-operative hypotension prediction (MAIC 2020 / VitalDB style): a
+# non-local R18 (one embedded-gaussian block after res5) predicting
+# hypotension (MAP < 65 mmHg for >= 1 min) within 5 minutes from 20 s of
+# arterial pressure at 100 Hz (tools/data/hypotension/).
 _base_ = [
     '../../_base_/models/nl_r18_res5.py',
     '../../_base_/datasets/hypotension.py',

@@ -1,6 +1,4 @@
-# Window slicing on ECG200
-# (nl_r18_res5_1xb16-500e_ucr-ecg200.py with the slices of
-# nl_r18_res5_1xb16-500e-wslice_ucr.py).
+# UCR ECG200: the recipe of nl_r18_res5_1xb16-500e-wslice_ucr.py.
 _base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
 data_root = 'data/ucr/ECG200'

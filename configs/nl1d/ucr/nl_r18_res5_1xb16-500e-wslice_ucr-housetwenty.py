@@ -1,6 +1,4 @@
-# Window slicing on HouseTwenty
-# (nl_r18_res5_1xb16-500e_ucr-housetwenty.py with the slices of
-# nl_r18_res5_1xb16-500e-wslice_ucr.py).
+# UCR HouseTwenty: the recipe of nl_r18_res5_1xb16-500e-wslice_ucr.py.
 _base_ = ['nl_r18_res5_1xb16-500e-wslice_ucr.py']
 
 data_root = 'data/ucr/HouseTwenty'

@@ -1,6 +1,4 @@
-# Window slicing on Computers without the non-local block
-# (r18_1xb16-500e_ucr-computers.py with the slices of
-# r18_1xb16-500e-wslice_ucr.py).
+# UCR Computers: the plain R18 recipe of r18_1xb16-500e-wslice_ucr.py.
 _base_ = ['r18_1xb16-500e-wslice_ucr.py']
 
 data_root = 'data/ucr/Computers'

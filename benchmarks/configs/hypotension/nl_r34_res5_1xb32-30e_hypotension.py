@@ -1,0 +1,4 @@
+# The depth x position sweep: R34 with the non-local block after res5.
+_base_ = ['../../../configs/nl1d/hypotension/nl_r18_res5_1xb32-30e_hypotension.py']
+
+model = dict(backbone=dict(depth=34))

@@ -1,5 +1,0 @@
-# Ablation: the CinC recipe (20-s windows, trained on the four rhythms)
-# trained for 40 epochs instead of 20.
-_base_ = ['../cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-20s.py']
-
-train_cfg = dict(max_epochs=40)

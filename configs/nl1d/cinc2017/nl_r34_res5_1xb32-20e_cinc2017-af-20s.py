@@ -1,6 +1,0 @@
-_base_ = ['nl_r18_res5_1xb32-20e_cinc2017-af-20s.py']
-
-model = dict(
-    backbone=dict(depth=34),
-    neck=dict(in_channels=512),
-    cls_head=dict(in_channels=512))

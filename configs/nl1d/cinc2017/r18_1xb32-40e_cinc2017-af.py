@@ -1,4 +1,0 @@
-# The same recipe without the non-local block.
-_base_ = ['nl_r18_res5_1xb32-40e_cinc2017-af.py']
-
-model = dict(neck=None)

@@ -1,4 +1,0 @@
-# The same recipe without the non-local block.
-_base_ = ['nl_r34_res5_1xb32-20e_cinc2017-af-20s.py']
-
-model = dict(neck=None)

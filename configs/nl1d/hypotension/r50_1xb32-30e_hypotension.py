@@ -1,4 +1,0 @@
-_base_ = ['nl_r50_res5_1xb32-30e_hypotension.py']
-
-# The R50 baseline: the same recipe without the non-local block.
-model = dict(neck=None)
