@@ -67,7 +67,8 @@ from .runtime.stack_repairs import import_mmaction_models  # noqa: E402
 import_mmaction_models()
 
 # Registration: every submodule that registers something.
-from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
+from . import apis, checkpoint, datasets  # noqa: E402,F401
+from . import engine, evaluation, models  # noqa: E402,F401
 from .runtime import setup_env  # noqa: E402
 
 __all__ = ['__version__', 'version_info', 'setup_env']

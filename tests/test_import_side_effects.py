@@ -95,8 +95,8 @@ def test_setup_env_switches_the_loaders_and_filters_on():
     ''')
     result = json.loads(out)
     assert result['first'] and result['again'] == []
-    assert result['loader'] == 'nl1d.utils.safe_load'
-    assert result['load_url'] == 'nl1d.utils.safe_load'
+    assert result['loader'] == 'nl1d.checkpoint.schemes'
+    assert result['load_url'] == 'nl1d.checkpoint.schemes'
     assert result['filters']
 
 

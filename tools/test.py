@@ -11,7 +11,7 @@ Examples:
 
 ``--dump result.json`` writes plain data, safe to share; ``--dump
 result.pkl`` writes mmengine's pickle, as mmaction2 does (nl1d's tools read
-it only through a restricted unpickler, see ``nl1d/evaluation/result_io.py``).
+it only through a restricted unpickler, see ``nl1d/evaluation/results/``).
 """
 import argparse
 import os.path as osp
@@ -21,10 +21,11 @@ from mmengine.config import Config
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
-from nl1d.evaluation.result_io import check_result_path
-from nl1d.utils import (add_cfg_options, add_launcher_args,
-                        check_checkpoint_fits, check_config, exit_dist_worker,
-                        set_local_rank, setup_dist)
+from nl1d.checkpoint import check_checkpoint_fits
+from nl1d.engine import check_config, merge_test_args
+from nl1d.runtime.cli import (add_cfg_options, add_launcher_args,
+                              set_local_rank)
+from nl1d.runtime.dist import exit_dist_worker, setup_dist
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,20 +46,6 @@ def parse_args() -> argparse.Namespace:
     return set_local_rank(parser.parse_args())
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Merge CLI arguments to config."""
-    # -------------------- Dump predictions --------------------
-    if args.dump is not None:
-        check_result_path(args.dump, '--dump')  # .json, .pkl or .pickle
-        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
-        if isinstance(cfg.test_evaluator, (list, tuple)):
-            cfg.test_evaluator = list(cfg.test_evaluator)
-            cfg.test_evaluator.append(dump_metric)
-        else:
-            cfg.test_evaluator = [cfg.test_evaluator, dump_metric]
-    return cfg
-
-
 def main() -> None:
     # data-only checkpoint loading, quiet start-up (nl1d/runtime/setup_env.py)
     nl1d.setup_env()
@@ -66,19 +53,7 @@ def main() -> None:
 
     # load config
     cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    # work_dir is determined in this priority: CLI > segment in file > filename
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
-    cfg.load_from = args.checkpoint
+    cfg = merge_test_args(cfg, args)
     check_config(cfg, mode='test')
     setup_dist(cfg)
 

@@ -17,11 +17,12 @@ from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmaction.registry import RUNNERS
-from nl1d.engine.optimizers import set_mixed_precision
-from nl1d.utils import (add_cfg_options, add_launcher_args,
-                        check_checkpoint_fits, check_config, collect_env,
-                        exit_dist_worker, find_resumable_checkpoint,
-                        set_local_rank, setup_dist)
+from nl1d.checkpoint import check_checkpoint_fits, find_resumable_checkpoint
+from nl1d.engine import check_config, merge_train_args
+from nl1d.runtime.cli import (add_cfg_options, add_launcher_args,
+                              set_local_rank)
+from nl1d.runtime.collect_env import collect_env
+from nl1d.runtime.dist import exit_dist_worker, setup_dist
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,66 +68,13 @@ def parse_args() -> argparse.Namespace:
     return set_local_rank(parser.parse_args())
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Merge CLI arguments to config."""
-    if args.no_validate:
-        cfg.val_cfg = None
-        cfg.val_dataloader = None
-        cfg.val_evaluator = None
-
-    cfg.launcher = args.launcher
-
-    # work_dir is determined in this priority: CLI > segment in file > filename
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
-    # resume training: 'auto' is resolved to a complete checkpoint in main()
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
-
-    # enable auto scale learning rate
-    if args.auto_scale_lr:
-        if cfg.get('auto_scale_lr') is None:
-            raise KeyError(
-                f'--auto-scale-lr: {args.config} has no `auto_scale_lr`; add '
-                '`auto_scale_lr = dict(enable=False, base_batch_size=GPUS * '
-                'BATCH)` (the total batch size the lr was tuned for).')
-        cfg.auto_scale_lr.enable = True
-
-    # set random seeds
-    if cfg.get('randomness', None) is None:
-        cfg.randomness = dict(
-            seed=args.seed,
-            diff_rank_seed=args.diff_rank_seed,
-            deterministic=args.deterministic)
-
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    # mixed precision, on the config as --cfg-options left it: float16 with
-    # loss scaling on a GPU (mmengine's AmpOptimWrapper), bfloat16 on a CPU
-    # with native bfloat16 (mmengine's refuses to start without a GPU),
-    # float32 with a warning on a CPU that would emulate bfloat16
-    if args.amp is True:
-        set_mixed_precision(cfg.optim_wrapper)
-
-    return cfg
-
-
 def main() -> None:
     # data-only checkpoint loading, quiet start-up (nl1d/runtime/setup_env.py)
     nl1d.setup_env()
     args = parse_args()
 
     cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
+    cfg = merge_train_args(cfg, args)
     # fail before anything is built: unknown types, misspelled arguments,
     # missing annotation files, in_channels that disagree with the data
     check_config(cfg)

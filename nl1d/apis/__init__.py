@@ -18,6 +18,9 @@ _EXPORTS = {
     'MetadataError': 'onnx_metadata',
     'parse_metadata': 'onnx_metadata',
     'check_pipeline': 'onnx_metadata',
+    'format_probabilities': 'classify',
+    'classify_onnx': 'classify',
+    'score_rows': 'score_files',
 }
 
 __all__ = list(_EXPORTS)

@@ -30,10 +30,10 @@ from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
-from nl1d.engine import threshold_metrics
-from nl1d.utils import add_cfg_options
+from nl1d.runtime.cli import add_cfg_options
 from .metrics.dump_results import name_records
-from .result_io import ResultFileError, check_result_path, save_results
+from .metrics.thresholds import threshold_metrics
+from .results import ResultFileError, check_result_path, save_results
 
 #: Metrics that write files instead of computing values.
 SKIPPED_METRICS = ('DumpResults', )
@@ -264,7 +264,7 @@ def evaluate_val_test(
 
 def _dump(samples: List[Dict], path: str) -> None:
     """Write data samples in the format of the suffix (``tools/test.py
-    --dump`` formats, :func:`~nl1d.evaluation.result_io.save_results`)."""
+    --dump`` formats, :func:`~nl1d.evaluation.results.save_results`)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     save_results(samples, path)
     print(f'predictions written to {path}')

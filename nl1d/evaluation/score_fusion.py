@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from .metrics.records import sample_to_record
-from .result_io import ResultFileError, load_results
+from .results import ResultFileError, load_results
 
 
 def _record_name(sample: Dict, index: int) -> str:
@@ -268,7 +268,7 @@ def pop_positive_class(cfg) -> Optional[int]:
 
 def load_dumps(paths: Sequence[str], option: str) -> List[List[Dict]]:
     """Read ``tools/test.py --dump`` files with
-    :func:`~nl1d.evaluation.result_io.load_results` (``.json``, or ``.pkl``
+    :func:`~nl1d.evaluation.results.load_results` (``.json``, or ``.pkl``
     through its restricted unpickler), naming the command-line ``option``
     of a missing file.
 

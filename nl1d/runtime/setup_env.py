@@ -10,7 +10,7 @@ config adds, so a run started from mmaction2's own tools gets it too.
 """
 from typing import List
 
-from nl1d.utils.safe_load import install_safe_checkpoint_loaders
+from nl1d.checkpoint.schemes import install_safe_checkpoint_loaders
 
 from .known_warnings import filter_known_warnings
 
@@ -21,10 +21,10 @@ def setup_env() -> List[str]:
     """Switch on nl1d's process-wide settings; idempotent.
 
     1. Every mmengine checkpoint load path reads through nl1d's
-       data-only loader (:func:`nl1d.utils.safe_load.safe_load`):
+       data-only loader (:func:`nl1d.checkpoint.load.safe_load`):
        ``CheckpointLoader``'s schemes are re-registered and
        ``mmengine.runner.checkpoint.load_url`` replaced
-       (:func:`~nl1d.utils.safe_load.install_safe_checkpoint_loaders`).
+       (:func:`~nl1d.checkpoint.schemes.install_safe_checkpoint_loaders`).
        This is mmengine #1655 (torch >= 2.6 refuses mmengine's full
        checkpoints) and the promise that a checkpoint cannot run code:
        config strings inside checkpoints are dropped, so ``--resume`` and
@@ -44,7 +44,7 @@ def setup_env() -> List[str]:
     install_safe_checkpoint_loaders()
     filter_known_warnings()
     _switched_on.extend([
-        'mmengine checkpoint loaders -> nl1d.utils.safe_load',
+        'mmengine checkpoint loaders -> nl1d.checkpoint.load',
         'known stack notices filtered'
     ])
     return list(_switched_on)

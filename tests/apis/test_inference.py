@@ -1,7 +1,5 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 import os.path as osp
-import runpy
-import sys
 
 import numpy as np
 import pytest
@@ -10,6 +8,7 @@ from mmengine import Config
 
 import nl1d  # noqa: F401
 from nl1d.apis import inference_recognizer, init_recognizer
+from nl1d.apis.classify import classify
 from nl1d.apis.inference import get_sampling_rate, get_test_pipeline
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -100,8 +99,7 @@ def test_bad_inputs_are_explained(checkpoint, tmp_path):
         inference_recognizer(model, [1.0, 2.0])
 
 
-def test_demo_prints_probabilities(checkpoint, tmp_path, capsys,
-                                   monkeypatch):
+def test_demo_prints_probabilities(checkpoint, tmp_path):
     path, _ = checkpoint
     cfg_path = str(tmp_path / 'tiny.py')
     _tiny_cfg().dump(cfg_path)
@@ -109,10 +107,7 @@ def test_demo_prints_probabilities(checkpoint, tmp_path, capsys,
         np.float32)
     npy = str(tmp_path / 'record.npy')
     np.save(npy, signal)
-    monkeypatch.setattr(sys, 'argv', ['demo_signal.py', cfg_path, path, npy])
-    runpy.run_path(osp.join(REPO, 'demo', 'demo_signal.py'),
-                   run_name='__main__')
-    out = capsys.readouterr().out.strip().splitlines()[-3:]
+    out = classify(cfg_path, path, npy).strip().splitlines()[-3:]
     model = init_recognizer(_tiny_cfg(), path)
     result = inference_recognizer(model, signal)
     probs = _reference(model, signal, result.frame_inds).tolist()
@@ -150,11 +145,12 @@ def test_the_test_dataset_pipeline_wins_over_the_test_pipeline_variable():
 
 
 def test_class_names_from_the_dataset_when_the_checkpoint_has_none(
-        checkpoint, tmp_path, capsys, monkeypatch):
+        checkpoint, tmp_path):
     """A checkpoint without ``dataset_meta`` (saved outside the Runner):
     init_recognizer, the demo and batch inference take the names of the
     config's test dataset (its classes.txt); the checkpoint's win."""
-    from nl1d.apis.inference import classes_from_config, score_rows
+    from nl1d.apis.inference import classes_from_config
+    from nl1d.apis.score_files import score_rows
     from nl1d.datasets.class_names import write_classes
     path, state = checkpoint
     bare = str(tmp_path / 'bare.pth')
@@ -181,10 +177,7 @@ def test_class_names_from_the_dataset_when_the_checkpoint_has_none(
     assert rows[0][4] in ('sinus rhythm', 'AF')
     cfg_path = str(tmp_path / 'tiny.py')
     cfg.dump(cfg_path)
-    monkeypatch.setattr(sys, 'argv', ['demo_signal.py', cfg_path, bare, npy])
-    runpy.run_path(osp.join(REPO, 'demo', 'demo_signal.py'),
-                   run_name='__main__')
-    out = capsys.readouterr().out.strip().splitlines()[-2:]
+    out = classify(cfg_path, bare, npy).strip().splitlines()[-2:]
     assert sorted(line.split(':')[0].strip() for line in out) == [
         'AF', 'sinus rhythm'
     ]

@@ -7,8 +7,6 @@ formula; the demo and :class:`OnnxRecognizer` classify a record as
 ``inference_recognizer`` does."""
 import json
 import os.path as osp
-import runpy
-import sys
 
 import numpy as np
 import onnx
@@ -17,6 +15,7 @@ import torch
 from mmengine import Config
 
 from nl1d.apis import OnnxRecognizer, inference_recognizer, init_recognizer
+from nl1d.apis.classify import classify, classify_onnx
 from nl1d.apis.exportable_recognizer import ExportableRecognizer
 from nl1d.apis.onnx_export import export_metadata, export_onnx
 from nl1d.apis.onnx_inference import create_session
@@ -174,17 +173,20 @@ def test_onnx_recognizer_equals_inference_recognizer(exported):
     assert set(onnx_model.metadata) >= set(meta)
 
 
-def test_demo_onnx_prints_what_pytorch_prints(exported, capsys,
-                                              monkeypatch):
+def test_demo_onnx_prints_what_pytorch_prints(exported, tmp_path):
     config, checkpoint, out, record, _ = exported
-    demo = osp.join(REPO, 'demo', 'demo_signal.py')
-    outputs = []
-    for argv in ([config, checkpoint, record], ['--onnx', out, record],
-                 ['--onnx', out, config, record]):
-        monkeypatch.setattr(sys, 'argv', ['demo_signal.py'] + argv)
-        runpy.run_path(demo, run_name='__main__')
-        lines = capsys.readouterr().out.rstrip().splitlines()[-3:]
-        outputs.append([line.strip() for line in lines])
+    texts = [
+        classify(config, checkpoint, record),
+        classify_onnx(out, record),
+        classify_onnx(out, record, config=config),
+    ]
+    outputs = [[line.strip() for line in text.rstrip().splitlines()[-3:]]
+               for text in texts]
+    # the demo's command line prints the same
+    proc = run_tool(['demo/demo_signal.py', '--onnx', out, record],
+                    str(tmp_path))
+    assert [line.strip() for line in proc.stdout.rstrip().splitlines()[-3:]
+            ] == outputs[1]
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0][2].startswith('thr_acc: score')
     assert 'threshold 0.4000 (chosen on validation)' in outputs[0][2]

@@ -15,7 +15,6 @@ import inspect
 import io
 import json
 import os.path as osp
-import runpy
 
 import numpy as np
 import onnx
@@ -26,6 +25,7 @@ from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 
 from nl1d.apis import OnnxRecognizer, inference_recognizer, init_recognizer
+from nl1d.apis.classify import classify_onnx, format_probabilities
 from nl1d.apis.onnx_export import export_metadata, export_onnx
 from nl1d.apis.onnx_metadata import (PIPELINE_TRANSFORMS, MetadataError,
                                      build_pipeline_configs, check_pipeline,
@@ -34,7 +34,6 @@ from nl1d.datasets.class_names import csv_safe_cell, escape_control_chars
 from tests.tools.tiny_signal_utils import REPO
 
 R18 = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
-DEMO = osp.join(REPO, 'demo', 'demo_signal.py')
 CLASSES = ['same', 'different']
 
 
@@ -94,10 +93,6 @@ def _with_step(src: str, dst: str, step: dict, index: int = 1) -> str:
     return _craft(src, dst, test_pipeline=json.dumps(pipeline))
 
 
-def _demo_main():
-    return runpy.run_path(DEMO, run_name='demo_signal')['main']
-
-
 def _build_unprotected(path: str) -> None:
     """What the ONNX path did before: the stored pipeline straight into
     mmengine's ``Compose`` (the registry), in the mmaction scope."""
@@ -143,11 +138,11 @@ def test_live_payload_is_refused_by_recognizer_and_demo(
     assert '--config CONFIG' in message and 'config=CONFIG' in message
     assert not osp.exists(marker)
 
-    # the demo's --onnx path: exits with the same reason, no traceback
-    with pytest.raises(SystemExit) as info:
-        _demo_main()(['--onnx', model, exported['record']])
-    assert 'step 1' in str(info.value.code)
-    assert repr(payload) in str(info.value.code)
+    # the demo's --onnx path (demo/demo_signal.py exits with this reason)
+    with pytest.raises(MetadataError) as info:
+        classify_onnx(model, exported['record'])
+    assert 'step 1' in str(info.value)
+    assert repr(payload) in str(info.value)
     assert not osp.exists(marker)
 
     # live control: the same metadata, built the unprotected way, runs
@@ -268,11 +263,7 @@ def test_user_config_wins_and_the_stored_pipeline_is_never_built(
         OnnxRecognizer(garbage, test_pipeline=pipeline)(exported['record']),
         expected, rtol=0, atol=1e-6)
 
-    main = _demo_main()
-    for argv in (['--onnx', model, '--config', exported['config'],
-                  exported['record']],
-                 ['--onnx', model, exported['config'], exported['record']]):
-        main(argv)
+    classify_onnx(model, exported['record'], config=exported['config'])
     assert not osp.exists(marker)
     _build_unprotected(model)  # live control
     assert osp.exists(marker)
@@ -309,7 +300,7 @@ def test_demo_prints_class_names_escaped(exported, tmp_path, capsys):
         exported['onnx'], str(tmp_path / 'names.onnx'),
         classes=json.dumps(names),
         thresholds=json.dumps({'thr\x1b[0m': dict(threshold=0.4)}))
-    _demo_main()(['--onnx', model, exported['record']])
+    print(classify_onnx(model, exported['record']))
     out = capsys.readouterr().out
     assert not any(c in out for c in '\x1b\r\x9b\u202e')
     assert out.count('\n') == 3  # two classes and one threshold line
@@ -420,8 +411,6 @@ def test_export_refuses_what_inference_would_refuse(exported):
 def test_pytorch_path_prints_checkpoint_class_names_escaped():
     """The demo's PyTorch path prints the checkpoint's class names through
     the same formatter."""
-    format_probabilities = runpy.run_path(
-        DEMO, run_name='demo_signal')['format_probabilities']
     text = format_probabilities(
         [0.2, 0.8], ['ok', 'bad\x1b]0;title\x07'],
         {'thr\r': dict(threshold=0.5)})

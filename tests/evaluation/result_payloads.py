@@ -9,7 +9,7 @@ Every payload is a ``tools/test.py --dump``-shaped list of one record whose
 reader refuse the same bytes (and the marker stay absent) tests a real
 attack, not a malformed file.
 
-Used by ``tests/evaluation/test_result_io.py`` (the reader) and
+Used by ``tests/evaluation/test_results.py`` (the reader) and
 ``tests/tools/test_analysis_tools.py`` (every tool that reads dumps).
 """
 import os.path as osp
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 # pickle opcodes and writers, shared with the checkpoint payloads
-from tests.utils.checkpoint_payloads import (  # noqa: E402,F401
+from tests.checkpoint.checkpoint_payloads import (  # noqa: E402,F401
     BUILD, EMPTY_DICT, EMPTY_TUPLE, MARK, NEWFALSE, PROTO, REDUCE, SETITEM,
     STOP, TUPLE, call, get, glob, integer, latin1, put, text)
 

@@ -13,7 +13,7 @@ import nl1d  # noqa: F401
 from nl1d.evaluation.baseline_eval import (baseline_parser, binary_samples,
                                            build_evaluator, format_metrics,
                                            report)
-from nl1d.evaluation.result_io import load_results
+from nl1d.evaluation.results import load_results
 
 
 @pytest.mark.parametrize('wrap', [list, lambda m: dict(metrics=m)])

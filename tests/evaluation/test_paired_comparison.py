@@ -1,10 +1,8 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """Paired comparison of models on the same records:
-nl1d.evaluation.paired_comparison and tools/analysis/compare_scores.py."""
-import importlib.util
+nl1d.evaluation.paired_comparison and nl1d.analysis.comparison
+(tools/analysis/compare_scores.py)."""
 import json
-import os.path as osp
-import sys
 
 import mmengine
 import numpy as np
@@ -13,10 +11,11 @@ import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 import nl1d  # noqa: F401
+from nl1d.analysis.comparison import compare_dumps, format_table
 from nl1d.evaluation.baseline_eval import binary_samples
 from nl1d.evaluation.paired_comparison import (auc_values,
                                                paired_auc_difference)
-from tests.tools.tiny_signal_utils import EVAL_CONFIG, REPO
+from tests.tools.tiny_signal_utils import EVAL_CONFIG
 
 
 def _binary(p):
@@ -107,15 +106,6 @@ def test_groups_are_resampled_whole_and_shapes_are_checked():
         paired_auc_difference(scores, labels[:10])
 
 
-def _tool():
-    path = osp.join(REPO, 'tools', 'analysis', 'compare_scores.py')
-    spec = importlib.util.spec_from_file_location('_nl1d_compare_scores',
-                                                  path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_tool_compares_a_four_class_network_with_a_baseline(tmp_path):
     """The config evaluates class 1 against the rest: a four-class model's
     P(class 1) and a binary baseline compare on the same records."""
@@ -132,11 +122,10 @@ def test_the_tool_compares_a_four_class_network_with_a_baseline(tmp_path):
     net, base = str(tmp_path / 'net.pkl'), str(tmp_path / 'base.pkl')
     mmengine.dump(four, net)
     mmengine.dump(binary_samples(weak, labels, files), base)
-    tool = _tool()
     out = str(tmp_path / 'cmp.json')
-    result = tool.main([str(config), '--preds', base, net, '--names',
-                        'baseline', 'network', '--n-bootstrap', '300',
-                        '--out', out])
+    result = compare_dumps(str(config), [base, net],
+                           names=['baseline', 'network'], n_bootstrap=300,
+                           out=out)
     assert result['auroc_1'] == pytest.approx(roc_auc_score(labels, good),
                                               rel=1e-6)
     assert result['delta_auroc_1_ci'][0] > 0
@@ -145,13 +134,12 @@ def test_the_tool_compares_a_four_class_network_with_a_baseline(tmp_path):
     assert saved['names'] == ['baseline', 'network']
     assert saved['num_records'] == 80
     assert saved['delta_auroc_1'] == pytest.approx(result['delta_auroc_1'])
-    table = tool.format_table(result, ['baseline', 'network'])
+    table = format_table(result, ['baseline', 'network'])
     assert '| network |' in table and '(reference)' in table
     with pytest.raises(ValueError, match='--names lists 1'):
-        tool.main([str(config), '--preds', base, net, '--names', 'x'])
+        compare_dumps(str(config), [base, net], names=['x'])
     mmengine.dump(binary_samples(weak, labels, files[::-1]), base)
     with pytest.raises(ValueError, match='different records or orders'):
-        tool.main([str(config), '--preds', base, net])
+        compare_dumps(str(config), [base, net])
     with pytest.raises(FileNotFoundError, match='--preds missing.pkl'):
-        tool.main([str(config), '--preds', 'missing.pkl', net])
-    sys.modules.pop('_nl1d_compare_scores', None)
+        compare_dumps(str(config), ['missing.pkl', net])

@@ -1,10 +1,9 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""Score fusion: nl1d.evaluation.score_fusion and tools/analysis/
-fuse_scores.py (thresholds chosen on the fused validation dumps)."""
-import importlib.util
+"""Score fusion: nl1d.evaluation.score_fusion and nl1d.analysis.fusion
+(tools/analysis/fuse_scores.py: thresholds chosen on the fused validation
+dumps)."""
 import json
 import os.path as osp
-import sys
 
 import mmengine
 import numpy as np
@@ -12,20 +11,12 @@ import pytest
 import torch
 
 import nl1d  # noqa: F401
+from nl1d.analysis.fusion import fuse_dumps
 from nl1d.evaluation.baseline_eval import binary_samples
-from nl1d.evaluation.result_io import load_results, save_results
+from nl1d.evaluation.results import load_results, save_results
 from nl1d.evaluation.score_fusion import (choose_coefficients,
                                           coefficient_grid, fuse_samples)
-from tests.tools.tiny_signal_utils import EVAL_CONFIG, REPO
-from tests.tools.tiny_signal_utils import write_tiny_dataset
-
-
-def _tool():
-    path = osp.join(REPO, 'tools', 'analysis', 'fuse_scores.py')
-    spec = importlib.util.spec_from_file_location('_nl1d_fuse_scores', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.tools.tiny_signal_utils import EVAL_CONFIG, write_tiny_dataset
 
 
 def _four_class(scores, labels, files):
@@ -164,11 +155,10 @@ def test_the_tool_freezes_the_fused_validation_threshold(tmp_path):
             save_results(binary_samples(probs, labels, files), path)
             dumps[name, split] = path
     out, dump = tmp_path / 'metrics.json', tmp_path / 'fused.json'
-    tool = _tool()
-    metrics = tool.main([
-        str(config), '--preds', dumps['a', 'test'], dumps['b', 'test'],
-        '--val-preds', dumps['a', 'val'], dumps['b', 'val'],
-        '--coefficients', '1', '0', '--out', str(out), '--dump', str(dump)])
+    metrics = fuse_dumps(
+        str(config), [dumps['a', 'test'], dumps['b', 'test']],
+        val_preds=[dumps['a', 'val'], dumps['b', 'val']],
+        coefficients=[1, 0], out=str(out), dump=str(dump))
     # weight 0 on b: a alone, which separates the classes
     assert metrics['auc/auroc'] == pytest.approx(1.0)
     assert metrics['thr_acc/accuracy'] == pytest.approx(1.0)
@@ -177,19 +167,17 @@ def test_the_tool_freezes_the_fused_validation_threshold(tmp_path):
     assert json.loads(out.read_text()) == pytest.approx(metrics)
     fused = load_results(str(dump))
     assert len(fused) == 8 and fused[0]['pred_score'].dtype == torch.float32
-    fixed = tool.main([str(config), '--preds', dumps['a', 'test'],
-                       dumps['b', 'test'], '--threshold', '0.99'])
+    fixed = fuse_dumps(str(config), [dumps['a', 'test'], dumps['b', 'test']],
+                       threshold=0.99)
     assert fixed['thr_acc/threshold'] == 0.99
     assert fixed['thr_acc/sensitivity'] == 0.0
     # test dumps given as validation dumps are named in the error
     with pytest.raises(ValueError, match='val.txt'):
-        tool.main([str(config), '--preds', dumps['a', 'test'],
-                   dumps['b', 'test'], '--val-preds', dumps['a', 'test'],
-                   dumps['b', 'test']])
+        fuse_dumps(str(config), [dumps['a', 'test'], dumps['b', 'test']],
+                   val_preds=[dumps['a', 'test'], dumps['b', 'test']])
     with pytest.raises(FileNotFoundError, match='--preds missing.pkl'):
-        tool.main([str(config), '--preds', 'missing.pkl', dumps['b', 'test'],
-                   '--threshold', '0.5'])
-    sys.modules.pop('_nl1d_fuse_scores', None)
+        fuse_dumps(str(config), ['missing.pkl', dumps['b', 'test']],
+                   threshold=0.5)
 
 
 def test_the_tool_chooses_weights_on_validation_one_class_vs_rest(tmp_path):
@@ -223,13 +211,11 @@ def test_the_tool_chooses_weights_on_validation_one_class_vs_rest(tmp_path):
             path = str(tmp_path / f'{name}_{split}.pkl')
             mmengine.dump(samples, path)
             dumps[name, split] = path
-    tool = _tool()
-    args = [str(config), '--preds', dumps['net', 'test'],
-            dumps['base', 'test'], '--val-preds', dumps['net', 'val'],
-            dumps['base', 'val']]
-    metrics = tool.main(args + ['--mean', 'geometric',
-                                '--choose-coefficients',
-                                '--val-dump', str(tmp_path / 'fv.json')])
+    preds = [dumps['net', 'test'], dumps['base', 'test']]
+    val_preds = [dumps['net', 'val'], dumps['base', 'val']]
+    metrics = fuse_dumps(str(config), preds, val_preds=val_preds,
+                         mean='geometric', choose_coefficients=True,
+                         val_dump=str(tmp_path / 'fv.json'))
     # either alone misranks a pair; the chosen mix separates both splits
     assert metrics['fusion/val_auc/auroc'] == pytest.approx(1.0)
     assert metrics['auc/auroc'] == pytest.approx(1.0)
@@ -239,8 +225,9 @@ def test_the_tool_chooses_weights_on_validation_one_class_vs_rest(tmp_path):
     fused_val = load_results(str(tmp_path / 'fv.json'))
     assert len(fused_val) == 8 and fused_val[0]['pred_score'].shape == (2, )
     with pytest.raises(ValueError, match='--choose-coefficients .*--val'):
-        tool.main(args[:4] + ['--choose-coefficients', '--threshold', '0.5'])
+        fuse_dumps(str(config), preds, choose_coefficients=True,
+                   threshold=0.5)
     with pytest.raises(ValueError, match='save_best'):
-        tool.main(args + ['--choose-coefficients', '--cfg-options',
-                          'default_hooks.checkpoint.save_best=None'])
-    sys.modules.pop('_nl1d_fuse_scores', None)
+        fuse_dumps(str(config), preds, val_preds=val_preds,
+                   choose_coefficients=True,
+                   cfg_options={'default_hooks.checkpoint.save_best': None})

@@ -16,12 +16,15 @@ import numpy as np
 import pytest
 import torch
 
-from nl1d.utils import safe_load
+from nl1d.checkpoint import safe_load
 from tests.tools.test_train_test_e2e import (CONFIG, NUM_TEST, ROOT, SMALL,
                                              _run, train_demo)
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
-                                reason='needs a CUDA device')
+pytestmark = [
+    pytest.mark.cuda,
+    pytest.mark.skipif(not torch.cuda.is_available(),
+                       reason='needs a CUDA device')
+]
 
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,7 @@ on 5 validation records, every checkpoint stores the names, and
 import os.path as osp
 
 from nl1d.datasets.class_names import write_classes
-from nl1d.utils import safe_load
+from nl1d.checkpoint import safe_load
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, load_results, run_tool,
                                            write_tiny_dataset)
 

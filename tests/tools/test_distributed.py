@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from nl1d.utils.dist import default_backend
+from nl1d.runtime.dist import default_backend
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, free_port,
                                            load_results, run_tool,
                                            write_tiny_dataset)

@@ -1,17 +1,13 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""tools/quickstart_config.py: the quick start's config is the given config
-plus ProgressBarHook, with the schedule shortened consistently."""
-import importlib.util
+"""tools/quickstart_config.py (nl1d.engine.run_config): the quick start's
+config is the given config plus ProgressBarHook, with the schedule
+shortened consistently."""
 import os.path as osp
 
 from mmengine.config import Config
 
+from nl1d.engine.run_config import shorten_schedule
 from tests.tools.tiny_signal_utils import REPO, run_tool
-
-spec = importlib.util.spec_from_file_location(
-    'quickstart_config', osp.join(REPO, 'tools', 'quickstart_config.py'))
-quickstart_config = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(quickstart_config)
 
 
 def test_shorten_schedule_keeps_warmup_and_relative_steps():
@@ -19,16 +15,16 @@ def test_shorten_schedule_keeps_warmup_and_relative_steps():
         dict(type='LinearLR', begin=0, end=1),
         dict(type='CosineAnnealingLR', T_max=39, begin=1, end=40)
     ]
-    assert quickstart_config.shorten_schedule(warmup_cosine, 40, 8) == [
+    assert shorten_schedule(warmup_cosine, 40, 8) == [
         dict(type='LinearLR', begin=0, end=1),
         dict(type='CosineAnnealingLR', T_max=7, begin=1, end=8)
     ]
     steps = [dict(type='MultiStepLR', begin=0, end=50, milestones=[30, 40])]
-    assert quickstart_config.shorten_schedule(steps, 50, 8) == [
+    assert shorten_schedule(steps, 50, 8) == [
         dict(type='MultiStepLR', begin=0, end=8, milestones=[5, 6])
     ]
     # one epoch leaves no room for a step
-    assert quickstart_config.shorten_schedule(steps, 50, 1) == [
+    assert shorten_schedule(steps, 50, 1) == [
         dict(type='MultiStepLR', begin=0, end=1, milestones=[])
     ]
 

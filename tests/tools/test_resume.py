@@ -53,7 +53,7 @@ def _killing_config(tmp_path, **kill_args) -> str:
         f'_base_ = [{TINY_CONFIG!r}]\n'
         'custom_imports = dict(imports=["nl1d", '
         '"nl1d.engine.hooks.rng_state_hook", '
-        '"nl1d.engine.hooks.atomic_checkpoint_hook", "self_kill_hook"], '
+        '"nl1d.checkpoint.hook", "self_kill_hook"], '
         'allow_failed_imports=False)\n'
         'custom_hooks = [dict(type="RNGStateHook"), '
         f'dict(type="SelfKillHook", {args})]\n')

@@ -14,7 +14,7 @@ from tests.tools.tiny_signal_utils import (TINY_CONFIG, run_tool,
 CHILD = f"""_base_ = [{TINY_CONFIG!r}]
 custom_imports = dict(
     imports=['nl1d', 'nl1d.engine.hooks.rng_state_hook',
-             'nl1d.engine.hooks.atomic_checkpoint_hook'],
+             'nl1d.checkpoint.hook'],
     allow_failed_imports=False)
 visualizer = dict(vis_backends=[
     dict(type='LocalVisBackend'),

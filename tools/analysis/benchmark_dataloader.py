@@ -28,7 +28,7 @@ from mmaction.registry import MODELS
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from nl1d.utils import add_cfg_options, load_config
+from nl1d.runtime.cli import add_cfg_options, load_config
 
 
 def parse_args() -> argparse.Namespace:

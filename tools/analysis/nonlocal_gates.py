@@ -1,36 +1,18 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """How far each non-local block of a trained model is from the identity it
-starts as.
-
-A ``NonLocal1d`` block returns ``x + conv_out(y)``, and its output norm's
-weight (gamma) starts at zero, so an untrained block is an exact identity.
-After training, the mean |gamma| of that norm is the per-channel standard
-deviation the block adds to its input (before the norm's bias). For scale,
-the same number is printed for the norms that close the residual branches
-(``bn2`` of a basic block, ``bn3`` of a bottleneck), which add their branch
-to the identity path in the same way.
+starts as (mean |gamma| of its output norm, beside the residual branches'
+closing norms): the command line of :func:`nl1d.analysis.gates.report_gates`.
 
 Example::
 
-    python tools/analysis/nonlocal_gates.py \\
-        configs/nl1d/ucr/nl_r18_res5_1xb16-500e_ucr-pigartpressure.py \\
-        work_dirs/zoo/ucr-pigartpressure-nl_r18_res5/epoch_500.pth
-
-The checkpoint is read with nl1d's weights-only loader; nothing runs but
-the model's construction.
+    python tools/analysis/nonlocal_gates.py CONFIG CHECKPOINT --out gates.json
 """
 import argparse
-import json
 from typing import Dict, List, Optional
 
-import torch
-import torch.nn as nn
-
-import nl1d  # noqa: F401
-from nl1d.apis import init_recognizer
-from nl1d.models.layers import NonLocal1d
-from nl1d.models.layers.res_blocks import BasicBlock1d, Bottleneck1d
-from nl1d.utils import add_cfg_options, load_config
+import nl1d  # registration; nl1d.setup_env() in main()
+from nl1d.analysis.gates import report_gates
+from nl1d.runtime.cli import add_cfg_options
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -44,69 +26,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _stats(weight: torch.Tensor) -> Dict[str, float]:
-    magnitude = weight.detach().abs().float()
-    return dict(mean_abs=float(magnitude.mean()),
-                max_abs=float(magnitude.max()))
-
-
-def nonlocal_gates(model: nn.Module) -> Dict[str, Dict]:
-    """Gate statistics of a model's non-local blocks and residual branches.
-
-    Args:
-        model (nn.Module): A recognizer (or any module holding
-            ``NonLocal1d`` blocks).
-
-    Returns:
-        dict: ``blocks``: per non-local block name, ``mean_abs`` and
-        ``max_abs`` of its output gate's weight; ``residual``: the same
-        over all residual branches' closing norm weights (None without
-        residual blocks).
-
-    Raises:
-        ValueError: The model has no non-local block.
-    """
-    blocks = {
-        name: _stats(module.gate.weight)
-        for name, module in model.named_modules()
-        if isinstance(module, NonLocal1d)
-    }
-    if not blocks:
-        raise ValueError('The model has no NonLocal1d block (neck or '
-                         '`non_local` stages of the backbone); its config '
-                         'is not a non-local one.')
-    closing = []
-    for module in model.modules():
-        if isinstance(module, Bottleneck1d):
-            closing.append(module.bn3.weight.flatten())
-        elif isinstance(module, BasicBlock1d):
-            closing.append(module.bn2.weight.flatten())
-    residual = _stats(torch.cat(closing)) if closing else None
-    return dict(blocks=blocks, residual=residual)
-
-
-def format_gates(gates: Dict[str, Dict]) -> str:
-    """The statistics as a text table."""
-    lines = [f'{"block":<40} {"mean |gamma|":>12} {"max |gamma|":>12}']
-    for name, stats in gates['blocks'].items():
-        lines.append(f'{name:<40} {stats["mean_abs"]:>12.4f} '
-                     f'{stats["max_abs"]:>12.4f}')
-    if gates['residual'] is not None:
-        stats = gates['residual']
-        lines.append(f'{"(residual branches, closing norms)":<40} '
-                     f'{stats["mean_abs"]:>12.4f} {stats["max_abs"]:>12.4f}')
-    return '\n'.join(lines)
-
-
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: Optional[List[str]] = None) -> Dict[str, Dict]:
+    nl1d.setup_env()
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options)
-    model = init_recognizer(cfg, args.checkpoint, device='cpu')
-    gates = nonlocal_gates(model)
-    print(format_gates(gates))
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(gates, f, indent=1)
+    return report_gates(args.config, args.checkpoint, args.out,
+                        args.cfg_options)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""Print a markdown table of test metrics, one row per run.
+"""Print a markdown table of test metrics, one row per run: the command
+line of :mod:`nl1d.analysis.results_table`.
 
 Each argument is ``NAME=METRICS.json``, where the json is what
 ``tools/analysis/eval_metric.py CONFIG result.json --out METRICS.json``
@@ -10,58 +11,19 @@ Example:
         nl_r18_res5=work_dirs/nl/metrics.json r18=work_dirs/r18/metrics.json
 """
 import argparse
-import json
-import math
-from typing import Dict, List, Tuple
 
-COLUMNS: List[Tuple[str, str]] = [
-    ('AUROC [95% CI]', 'auc/auroc'),
-    ('AUPRC [95% CI]', 'auc/auprc'),
-    ('prevalence', 'auc/prevalence'),
-    ('sensitivity', 'thr_acc/sensitivity'),
-    ('specificity', 'thr_acc/specificity'),
-    ('accuracy', 'thr_acc/accuracy'),
-]
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Markdown table of metrics written by eval_metric.py')
-    parser.add_argument('runs', nargs='+', metavar='NAME=METRICS.json')
-    return parser.parse_args()
-
-
-def cell(metrics: Dict[str, float], key: str) -> str:
-    """``0.912 [0.884, 0.937]`` when the CI is there, else ``0.912``."""
-    value = metrics.get(key)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return '-'
-    low, high = metrics.get(f'{key}_ci_low'), metrics.get(f'{key}_ci_high')
-    if low is not None and high is not None:
-        return f'{value:.3f} [{low:.3f}, {high:.3f}]'
-    return f'{value:.3f}'
-
-
-def table(runs: List[Tuple[str, Dict[str, float]]]) -> str:
-    """The markdown table of ``(name, metrics)`` rows."""
-    lines = ['| run | ' + ' | '.join(c for c, _ in COLUMNS) + ' |',
-             '| --- ' * (len(COLUMNS) + 1) + '|']
-    for name, metrics in runs:
-        lines.append(f'| {name} | ' +
-                     ' | '.join(cell(metrics, k) for _, k in COLUMNS) + ' |')
-    return '\n'.join(lines)
+from nl1d.analysis.results_table import read_runs, table
 
 
 def main() -> None:
-    args = parse_args()
-    runs = []
-    for run in args.runs:
-        name, sep, path = run.partition('=')
-        if not sep or not path:
-            raise SystemExit(f'results_table.py: expected NAME=METRICS.json, '
-                             f'got {run!r}.')
-        with open(path) as f:
-            runs.append((name, json.load(f)))
+    parser = argparse.ArgumentParser(
+        description='Markdown table of metrics written by eval_metric.py')
+    parser.add_argument('runs', nargs='+', metavar='NAME=METRICS.json')
+    args = parser.parse_args()
+    try:
+        runs = read_runs(args.runs)
+    except ValueError as e:
+        parser.error(str(e))
     print(table(runs))
 
 

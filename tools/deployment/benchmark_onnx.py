@@ -35,7 +35,7 @@ from mmengine.dataset import pseudo_collate
 from nl1d.apis import OnnxRecognizer, inference_recognizer, init_recognizer
 from nl1d.apis.inference import (get_sampling_rate, get_test_pipeline,
                                  prepare_record)
-from nl1d.utils import add_cfg_options, load_config
+from nl1d.runtime.cli import add_cfg_options, load_config
 
 
 def parse_args() -> argparse.Namespace:

@@ -35,7 +35,7 @@ from nl1d.apis.onnx_export import (DEFAULT_OPSET, INPUT_NAME, OUTPUT_NAME,
                                    export_onnx)
 from nl1d.apis.onnx_verify import verify_onnx
 from nl1d.datasets.class_names import escape_control_chars
-from nl1d.utils import add_cfg_options, load_config
+from nl1d.runtime.cli import add_cfg_options, load_config
 
 #: Largest ONNX Runtime - PyTorch difference accepted by the check.
 TOLERANCE = 1e-4

@@ -1,5 +1,7 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-from .atomic_checkpoint_hook import AtomicCheckpointHook
+# AtomicCheckpointHook lives with the rest of the checkpoint code
+# (nl1d.checkpoint.hook); it is importable from here as before.
+from nl1d.checkpoint.hook import AtomicCheckpointHook
 from .progress_bar_hook import ProgressBarHook
 from .rng_state_hook import RNGStateHook
 from .setup_env_hook import SetupEnvHook

@@ -12,8 +12,8 @@ from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
-from nl1d.utils.progress import duration as _duration
-from nl1d.utils.progress import is_terminal
+from nl1d.runtime.progress import duration as _duration
+from nl1d.runtime.progress import is_terminal
 
 
 def _stream(file: Union[str, IO]) -> IO:

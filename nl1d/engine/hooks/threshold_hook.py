@@ -4,67 +4,21 @@ and apply it, unchanged, at test."""
 import copy
 import logging
 import math
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from mmaction.registry import HOOKS
-from mmengine.evaluator import Evaluator
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from ...evaluation.metrics import ThresholdMetric, describe_selection
+from nl1d.evaluation.metrics.thresholds import (CHECKPOINT_KEY,
+                                                describe_entry,
+                                                stored_thresholds,
+                                                threshold_metrics)
 
-#: Where the thresholds live in a checkpoint: ``checkpoint['meta'][KEY]``.
-CHECKPOINT_KEY = 'thresholds'
-
-
-def stored_thresholds(meta: Optional[Dict]) -> Dict[str, Dict]:
-    """The thresholds a checkpoint's ``meta`` holds, by metric prefix.
-
-    Args:
-        meta (dict, optional): ``checkpoint['meta']``.
-
-    Returns:
-        dict[str, dict]: ``{prefix: entry}`` (see :class:`ThresholdHook`),
-        empty when the checkpoint holds none.
-    """
-    return dict((meta or {}).get(CHECKPOINT_KEY) or {})
-
-
-def threshold_metrics(evaluator: Evaluator) -> List[ThresholdMetric]:
-    """The :class:`ThresholdMetric` s of an evaluator.
-
-    Args:
-        evaluator (Evaluator): ``runner.val_evaluator`` or
-            ``runner.test_evaluator``.
-
-    Returns:
-        list[ThresholdMetric]: Possibly empty.
-    """
-    return [m for m in evaluator.metrics if isinstance(m, ThresholdMetric)]
-
-
-def describe_entry(entry: Dict, checkpoint: Optional[str] = None) -> str:
-    """Where a stored threshold came from, in words, for the test log.
-
-    Args:
-        entry (dict): One stored threshold (see :class:`ThresholdHook`).
-        checkpoint (str, optional): The checkpoint it was loaded from.
-            Defaults to None.
-
-    Returns:
-        str: E.g. ``"frozen: chosen on validation (120 records) by Youden's
-        J at epoch 3, loaded from checkpoint best.pth"``.
-    """
-    if entry.get('fixed'):
-        text = 'frozen: fixed in the training config'
-    else:
-        text = (f'frozen: chosen on validation by '
-                f'{describe_selection(entry["select"], entry.get("target"))}'
-                f' at epoch {entry["epoch"]} (iteration {entry["iter"]})')
-    if checkpoint:
-        text += f', loaded from checkpoint {checkpoint}'
-    return text
-
+__all__ = [
+    'ThresholdHook', 'CHECKPOINT_KEY', 'describe_entry', 'stored_thresholds',
+    'threshold_metrics'
+]
 
 @HOOKS.register_module()
 class ThresholdHook(Hook):

@@ -14,7 +14,7 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 from mmengine.logging import print_log
 
-from ...utils.progress import ProgressBar
+from nl1d.runtime.progress import ProgressBar
 
 
 def _resample_indices(rng: np.random.Generator,

@@ -9,7 +9,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.evaluator import DumpResults as _MMEngineDumpResults
 from mmengine.logging import print_log
 
-from ..result_io import check_result_path, save_results
+from ..results import check_result_path, save_results
 from .record_metric import class_names
 from .records import _to_numpy
 
@@ -68,10 +68,10 @@ class DumpResults(_MMEngineDumpResults):
     builds mmengine's class.
 
     The file's suffix chooses the format
-    (:func:`~nl1d.evaluation.result_io.save_results`): ``.json`` is plain
+    (:func:`~nl1d.evaluation.results.save_results`): ``.json`` is plain
     data, safe to share and read anywhere; ``.pkl`` / ``.pickle`` is
     mmengine's pickle, which nl1d's tools read only through a restricted
-    unpickler (:func:`~nl1d.evaluation.result_io.load_results`).
+    unpickler (:func:`~nl1d.evaluation.results.load_results`).
 
     Args:
         out_file_path (str): The file (``.json``, ``.pkl`` or ``.pickle``).

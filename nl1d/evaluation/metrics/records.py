@@ -5,7 +5,7 @@ mmengine's ``Evaluator`` hands metrics one dict per *record* (a data sample
 whose ``pred_score`` mmaction's head has already averaged over the record's
 windows, ``average_clips='prob'``), and ``DumpResults`` dumps the same
 dicts (``tools/test.py --dump``; read back with
-:func:`nl1d.evaluation.result_io.load_results`). The helpers here read
+:func:`nl1d.evaluation.results.load_results`). The helpers here read
 those dicts once, so every metric and every analysis tool sees the same
 scores, labels and metainfo.
 """

@@ -12,7 +12,7 @@ from mmengine.utils.dl_utils.parrots_wrapper import _BatchNorm
 from torch import Tensor
 
 from mmaction.registry import MODELS
-from nl1d.utils.safe_load import load_checkpoint, load_checkpoint_file
+from nl1d.checkpoint.schemes import load_checkpoint, load_checkpoint_file
 from ..layers import BasicBlock1d, Bottleneck1d, conv1d, norm1d
 from .deflate import deflate_state_dict
 
@@ -133,24 +133,10 @@ class ResNet1d(BaseModule):
             raise KeyError(f'ResNet1d: invalid depth {depth}, choose one of '
                            f'{sorted(self.arch_settings)}.')
         self.depth = depth
-        self.block, stage_blocks = self.arch_settings[depth]
-        self.stage_blocks = stage_blocks
-        if len(strides) != len(stage_blocks):
-            raise ValueError(f'ResNet1d: strides needs {len(stage_blocks)} '
-                             f'entries (one per stage), got {strides}.')
+        self.block, self.stage_blocks = self.arch_settings[depth]
         self.out_indices = tuple(out_indices)
-        if not self.out_indices or not all(
-                0 <= i < len(stage_blocks) for i in self.out_indices):
-            raise ValueError(
-                f'ResNet1d: out_indices must be a non-empty subset of '
-                f'{tuple(range(len(stage_blocks)))}, got {out_indices}.')
+        self._check_arguments(strides, out_indices, pretrained, pretrained2d)
         self.non_local_stages = self._expand_non_local(non_local)
-        if pretrained is None and pretrained2d is not None:
-            raise ValueError(
-                f'ResNet1d: pretrained2d={pretrained2d} has no effect without '
-                'pretrained: set pretrained=PATH (a 2D ResNet with '
-                'pretrained2d=True, a ResNet1d checkpoint with False), or '
-                'drop pretrained2d.')
         self.pretrained = pretrained
         self.pretrained2d = None if pretrained is None else \
             pretrained2d is not False
@@ -174,21 +160,45 @@ class ResNet1d(BaseModule):
 
         self.inplanes = base_channels
         self.res_layers = []
-        for i, (blocks, stride) in enumerate(zip(stage_blocks, strides)):
+        block_cfg = dict(
+            non_local_cfg=non_local_cfg,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
+        for i, (blocks, stride) in enumerate(zip(self.stage_blocks,
+                                                 strides)):
             layer = self._make_layer(
                 base_channels * 2**i,
                 blocks,
                 stride,
                 non_local=self.non_local_stages[i],
-                block_cfg=dict(
-                    non_local_cfg=non_local_cfg,
-                    conv_cfg=conv_cfg,
-                    norm_cfg=norm_cfg,
-                    act_cfg=act_cfg))
+                block_cfg=block_cfg)
             name = f'layer{i + 1}'
             self.add_module(name, layer)
             self.res_layers.append(name)
         self.feat_dim = self.inplanes
+
+    def _check_arguments(self, strides: Sequence[int],
+                         out_indices: Sequence[int],
+                         pretrained: Optional[str],
+                         pretrained2d: Optional[bool]) -> None:
+        """Raise on ``strides`` / ``out_indices`` that do not match the
+        stages, and on ``pretrained2d`` without ``pretrained``."""
+        num_stages = len(self.stage_blocks)
+        if len(strides) != num_stages:
+            raise ValueError(f'ResNet1d: strides needs {num_stages} '
+                             f'entries (one per stage), got {strides}.')
+        if not self.out_indices or not all(
+                0 <= i < num_stages for i in self.out_indices):
+            raise ValueError(
+                f'ResNet1d: out_indices must be a non-empty subset of '
+                f'{tuple(range(num_stages))}, got {out_indices}.')
+        if pretrained is None and pretrained2d is not None:
+            raise ValueError(
+                f'ResNet1d: pretrained2d={pretrained2d} has no effect without '
+                'pretrained: set pretrained=PATH (a 2D ResNet with '
+                'pretrained2d=True, a ResNet1d checkpoint with False), or '
+                'drop pretrained2d.')
 
     def _expand_non_local(
             self, non_local: Sequence[Union[int, Sequence[int]]]
@@ -269,7 +279,8 @@ class ResNet1d(BaseModule):
         logger = MMLogger.get_current_instance()
         logger.info(f'ResNet1d: load model from {self.pretrained}')
         if self.pretrained2d:
-            checkpoint = load_checkpoint_file(self.pretrained, map_location='cpu')
+            checkpoint = load_checkpoint_file(
+                self.pretrained, map_location='cpu')
             state_dict = checkpoint.get('state_dict', checkpoint) \
                 if isinstance(checkpoint, dict) else checkpoint
             deflated, missing, unexpected = deflate_state_dict(

@@ -10,7 +10,7 @@ _base_ = [
 custom_imports = dict(
     imports=[
         'nl1d', 'nl1d.engine.hooks.rng_state_hook',
-        'nl1d.engine.hooks.atomic_checkpoint_hook'
+        'nl1d.checkpoint.hook'
     ],
     allow_failed_imports=False)
 

@@ -17,7 +17,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from nl1d.engine import ThresholdHook
 from nl1d.evaluation.metrics import select_threshold
-from nl1d.utils import safe_load
+from nl1d.checkpoint import safe_load
 
 # as nl1d's tools do: mmengine's loaders read through nl1d's
 nl1d.setup_env()
@@ -206,3 +206,11 @@ def test_prefix_mismatch_is_flagged(capsys):
     assert "thresholds for ['val_thr'] but none for the test " \
         'ThresholdMetric `thr_acc`' in log
     assert 'same prefix' in log
+
+
+def test_the_entry_fields_are_those_the_literal_check_accepts():
+    """What ThresholdHook writes (ENTRY_FIELDS) is what init_recognizer and
+    the ONNX metadata check accept, field for field."""
+    from nl1d.apis.onnx_metadata import _THRESHOLD_KEYS
+    from nl1d.evaluation.metrics.thresholds import ENTRY_FIELDS
+    assert set(_THRESHOLD_KEYS) == set(ENTRY_FIELDS)

@@ -1,7 +1,7 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """BF16OptimWrapper: bfloat16 autocast on CPU, float32 weights, and what
 tools/train.py --amp picks without a GPU (bfloat16 only where the CPU has
-it natively)."""
+it natively; nl1d.engine.merge_train_args)."""
 import argparse
 
 import pytest
@@ -11,6 +11,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 import nl1d  # noqa: F401
+from nl1d.engine import merge_train_args
 from nl1d.engine.optimizers import BF16OptimWrapper, set_mixed_precision
 from nl1d.engine.optimizers import bf16_optim_wrapper
 from nl1d.models.backbones import ResNet1d
@@ -41,15 +42,6 @@ def test_forward_in_bfloat16_weights_in_float32():
     assert model(torch.randn(1, 1, 64)).dtype == torch.float32
 
 
-def _train_tool():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', f'{REPO}/tools/train.py')
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    return train
-
-
 def _args(**kwargs) -> argparse.Namespace:
     args = dict(
         no_validate=False, launcher='none', work_dir='w', amp=True,
@@ -59,33 +51,31 @@ def _args(**kwargs) -> argparse.Namespace:
     return argparse.Namespace(**args)
 
 
-CINC = f'{REPO}/configs/nl1d/cinc2017/nl_r18_res5_1xb32-40e_cinc2017-af.py'
+CONFIG = f'{REPO}/configs/nl1d/nl_r18_res5_8xb32_signal.py'
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU behaviour')
 def test_amp_flag_picks_bf16_on_a_cpu_with_native_bf16(monkeypatch):
     monkeypatch.setattr(bf16_optim_wrapper, 'cpu_has_native_bf16',
                         lambda: True)
-    train = _train_tool()
     args = _args()
-    cfg = train.merge_args(Config.fromfile(CINC), args)
+    cfg = merge_train_args(Config.fromfile(CONFIG), args)
     assert cfg.optim_wrapper.type == 'BF16OptimWrapper'
     assert 'loss_scale' not in cfg.optim_wrapper
     cfg.optim_wrapper.type = 'SomethingElse'
     with pytest.raises(ValueError, match='--amp'):
-        train.merge_args(cfg, args)
+        merge_train_args(cfg, args)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='CPU behaviour')
 def test_amp_flag_stays_float32_where_bf16_is_emulated(monkeypatch):
     monkeypatch.setattr(bf16_optim_wrapper, 'cpu_has_native_bf16',
                         lambda: False)
-    train = _train_tool()
     warned = []
     monkeypatch.setattr(
         bf16_optim_wrapper, 'print_log',
         lambda msg, **kwargs: warned.append((msg, kwargs['level'])))
-    cfg = train.merge_args(Config.fromfile(CINC), _args())
+    cfg = merge_train_args(Config.fromfile(CONFIG), _args())
     assert cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper'
     assert len(warned) == 1 and warned[0][1] == 30  # logging.WARNING
     assert 'float32' in warned[0][0]
@@ -93,8 +83,8 @@ def test_amp_flag_stays_float32_where_bf16_is_emulated(monkeypatch):
     # what the warning offers: --cfg-options names the wrapper, --amp keeps
     # it, silently
     warned.clear()
-    cfg = train.merge_args(
-        Config.fromfile(CINC),
+    cfg = merge_train_args(
+        Config.fromfile(CONFIG),
         _args(cfg_options=dict({'optim_wrapper.type': 'BF16OptimWrapper'})))
     assert cfg.optim_wrapper.type == 'BF16OptimWrapper'
     assert warned == []

@@ -1,153 +1,44 @@
 # Copyright (c) nl1d contributors. All rights reserved.
-"""Convert the PhysioNet/CinC Challenge 2017 AF database to nl1d's format.
-
-Reads the WFDB records (``training2017/A00001.hea`` + ``.mat``, 300 Hz,
-single lead, mV) with ``wfdb``, optionally resamples them with
-``scipy.signal.resample_poly``, and writes under ``--out``::
-
-    signals/A00001.npy            float32 (1, samples), mV, at --rate Hz
-    train.txt val.txt test.txt    AF (1) vs the rest (0)
-    train_4cls.txt val_4cls.txt test_4cls.txt
-                                  N (0), AF (1), other rhythm (2), noisy (3)
-    classes.txt                   `0 rest`, `1 AF`: names of train.txt's
-                                  labels (SignalDataset reads them)
-    classes_4cls.txt              `0 normal` ... `3 noisy`: *_4cls.txt's
-
-Annotation lines are ``signals/A00001.npy num_samples label``. Split by
-record number n: test = n % 5 == 0 (the split of the data's README),
-val = n % 10 == 1, train = the rest.
+"""Convert the PhysioNet/CinC Challenge 2017 AF database to nl1d's format:
+the command line of :func:`nl1d.datasets.cinc2017.convert` (what it writes
+and how it splits is documented there).
 
 Example:
-    python tools/data/cinc2017/convert.py --src ../shared/data/cinc2017-af \
+    python tools/data/cinc2017/convert.py --src CINC2017_DIR \
         --out data/cinc2017 --rate 100
 """
 import argparse
-import csv
-import os
-import os.path as osp
-from fractions import Fraction
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
-import wfdb
-from scipy.signal import resample_poly
-
-from nl1d.datasets.annotation import format_line, write_annotation
-from nl1d.datasets.class_names import CLASSES_FILE, write_classes
-from nl1d.utils.progress import ProgressBar
-
-NATIVE_RATE = 300
-#: Four-class label of each REFERENCE symbol; AF-vs-rest is ``symbol == 'A'``.
-CLASSES = {'N': 0, 'A': 1, 'O': 2, '~': 3}
-#: Class names of the two label sets, in index order.
-NAMES_AF = ('rest', 'AF')
-NAMES_4CLS = ('normal', 'AF', 'other rhythm', 'noisy')
+from nl1d.datasets.cinc2017 import NATIVE_RATE, convert
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    # Options left out take convert()'s defaults.
     parser = argparse.ArgumentParser(
         description='Convert PhysioNet/CinC 2017 (WFDB .mat/.hea) to .npy '
-        'signals and nl1d annotation files.')
+        'signals and nl1d annotation files.',
+        argument_default=argparse.SUPPRESS)
     parser.add_argument(
         '--src', required=True,
         help='folder holding training2017/ and the reference CSV')
     parser.add_argument('--out', required=True, help='output DATA_DIR')
     parser.add_argument(
-        '--reference', default='REFERENCE-v3.csv',
-        help='label file, relative to --src (record,label lines)')
+        '--reference',
+        help='label file, relative to --src (record,label lines; default: '
+        'REFERENCE-v3.csv)')
     parser.add_argument(
-        '--rate', type=int, default=NATIVE_RATE,
-        help=f'output sampling rate in Hz (native {NATIVE_RATE})')
+        '--rate', type=int,
+        help=f'output sampling rate in Hz (default: the native {NATIVE_RATE})')
     parser.add_argument(
-        '--limit', type=int, default=None,
+        '--limit', type=int,
         help='convert only the first N records (by number), for a check')
     return parser.parse_args(argv)
 
 
-def read_reference(path: str) -> Dict[str, str]:
-    """Read ``record,label`` lines into ``{record: label}``."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'label file {path} does not exist: pass --reference (e.g. '
-            'REFERENCE-v3.csv from the challenge\'s training set).')
-    labels = {}
-    with open(path, newline='') as f:
-        for line_no, row in enumerate(csv.reader(f), start=1):
-            if not row:
-                continue
-            if len(row) < 2 or row[1] not in CLASSES:
-                raise ValueError(
-                    f'{path}, line {line_no}: expected `record,label` with '
-                    f'label in {sorted(CLASSES)}, got {row}.')
-            labels[osp.basename(row[0])] = row[1]
-    return labels
-
-
-def split_of(record: str) -> str:
-    """'train', 'val' or 'test' from the record number."""
-    number = int(record.lstrip('A'))
-    if number % 5 == 0:
-        return 'test'
-    return 'val' if number % 10 == 1 else 'train'
-
-
-def convert_record(path: str, rate: int) -> np.ndarray:
-    """Read one WFDB record as (1, samples) float32 mV at ``rate`` Hz."""
-    record = wfdb.rdrecord(path)
-    if record.fs != NATIVE_RATE:
-        raise ValueError(f'{path}.hea says {record.fs} Hz, expected '
-                         f'{NATIVE_RATE}: is this the CinC 2017 data?')
-    signal = record.p_signal.T.astype(np.float64)  # (1, T)
-    if rate != NATIVE_RATE:
-        ratio = Fraction(rate, NATIVE_RATE)
-        signal = resample_poly(signal, ratio.numerator, ratio.denominator,
-                               axis=-1)
-    return signal.astype(np.float32)
-
-
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[str]]:
     """Convert; returns the annotation lines written, by file name."""
-    args = parse_args(argv)
-    wfdb_dir = osp.join(args.src, 'training2017')
-    if not osp.isdir(wfdb_dir):
-        raise FileNotFoundError(
-            f'{wfdb_dir} does not exist: --src must be the folder holding '
-            'training2017/ (download from '
-            'https://physionet.org/content/challenge-2017/1.0.0/).')
-    labels = read_reference(osp.join(args.src, args.reference))
-    records = sorted(r for r in labels
-                     if osp.isfile(osp.join(wfdb_dir, r + '.hea')))
-    if not records:
-        raise FileNotFoundError(
-            f'no record of {args.reference} has a .hea file in {wfdb_dir}.')
-    missing = len(labels) - len(records)
-    if args.limit is not None:
-        records = records[:args.limit]
-    os.makedirs(osp.join(args.out, 'signals'), exist_ok=True)
-
-    lines: Dict[str, List[str]] = {}
-    progress = ProgressBar(len(records), title='convert')
-    for record in records:
-        signal = convert_record(osp.join(wfdb_dir, record), args.rate)
-        rel = f'signals/{record}.npy'
-        np.save(osp.join(args.out, rel), signal)
-        split, symbol = split_of(record), labels[record]
-        lines.setdefault(f'{split}.txt', []).append(
-            format_line(rel, signal.shape[1], int(symbol == 'A')))
-        lines.setdefault(f'{split}_4cls.txt', []).append(
-            format_line(rel, signal.shape[1], CLASSES[symbol]))
-        progress.update()
-    for name in ('train', 'val', 'test'):
-        for suffix in ('', '_4cls'):
-            file = f'{name}{suffix}.txt'
-            write_annotation(osp.join(args.out, file), lines.get(file, []))
-    write_classes(osp.join(args.out, CLASSES_FILE), NAMES_AF)
-    write_classes(osp.join(args.out, 'classes_4cls.txt'), NAMES_4CLS)
-    counts = {s: len(lines.get(f'{s}.txt', [])) for s in
-              ('train', 'val', 'test')}
-    print(f'wrote {len(records)} records at {args.rate} Hz to {args.out} '
-          f'({counts}); {missing} labelled records have no .hea here.')
-    return lines
+    return convert(**vars(parse_args(argv)))
 
 
 if __name__ == '__main__':
