@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from tests.tools.tiny_signal_utils import REPO, tool_env
 
 # What importing nl1d pulls in anyway; imported first so that the filters
@@ -27,6 +29,7 @@ def _python(code: str) -> str:
     return proc.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_torch_allow_list_is_the_same_with_and_without_nl1d():
     # the check: DTensor's entries must survive a later import
     count = ('print(len(torch.serialization.get_safe_globals()))')

@@ -69,6 +69,15 @@ def weights_only_module(extra_globals: Iterable[Tuple[Any, str]],
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         # Private and frozen: nothing outside this module refers to it.
+        needed = ('_marked_safe_globals_set', '_get_user_allowed_globals',
+                  'Unpickler', 'load')
+        missing = [name for name in needed if not hasattr(module, name)]
+        if missing:
+            raise ImportError(
+                f'torch {torch.__version__}: torch._weights_only_unpickler '
+                f'lacks {missing}, which nl1d\'s checkpoint loader builds '
+                'on (tested with torch 2.13; the module has had them since '
+                'torch 2.4). Please report this with your torch version.')
         module._marked_safe_globals_set = frozenset(extra_globals)
         module.Unpickler = _bounded(module.Unpickler)
         _modules[key] = module

@@ -20,6 +20,9 @@ from tests.tools.tiny_signal_utils import (REPO, TINY_CONFIG, load_results,
                                            run_tool, tool_env,
                                            write_tiny_dataset)
 
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
+
 CHILD = f"""_base_ = [{TINY_CONFIG!r}]
 # Only the test dataset's pipeline changes; the base's `test_pipeline`
 # variable keeps its 128-sample windows.

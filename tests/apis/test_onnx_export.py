@@ -60,6 +60,7 @@ def _graph_ops(path: str) -> list:
                                              ('gaussian', True),
                                              ('dot_product', False),
                                              ('concatenation', True)])
+@pytest.mark.slow
 def test_r18_neck_every_mode_equals_pytorch(mode, sub_sample, tmp_path):
     cfg = _narrow(Config.fromfile(R18))
     cfg.model.neck.mode = mode
@@ -80,6 +81,7 @@ def test_r18_neck_every_mode_equals_pytorch(mode, sub_sample, tmp_path):
     assert ops.count('Softmax') == 1 + (mode in softmax_modes)
 
 
+@pytest.mark.slow
 def test_r50_blocks_in_backbone_equal_pytorch_chunked_path(tmp_path):
     """Five blocks in res3/res4 with sub-sampling; PyTorch takes the chunked
     softmax path (an autograd Function), ONNX the plain formula."""
@@ -147,6 +149,7 @@ def exported(tmp_path_factory):
     return config, checkpoint, out, record, proc.stdout
 
 
+@pytest.mark.slow
 def test_export_tool_reports_the_model_and_its_check(exported):
     _, _, out, _, stdout = exported
     assert osp.isfile(out)
@@ -173,6 +176,7 @@ def test_onnx_recognizer_equals_inference_recognizer(exported):
     assert set(onnx_model.metadata) >= set(meta)
 
 
+@pytest.mark.slow
 def test_demo_onnx_prints_what_pytorch_prints(exported, tmp_path):
     config, checkpoint, out, record, _ = exported
     texts = [
@@ -192,6 +196,7 @@ def test_demo_onnx_prints_what_pytorch_prints(exported, tmp_path):
     assert 'threshold 0.4000 (chosen on validation)' in outputs[0][2]
 
 
+@pytest.mark.slow
 def test_benchmark_tool_times_both_runtimes(exported, tmp_path):
     config, checkpoint, out, record, _ = exported
     result_file = str(tmp_path / 'bench.json')

@@ -200,6 +200,7 @@ def test_model_load_paths_refuse(payloads):
     _no_marker(payloads)
 
 
+@pytest.mark.slow
 def test_tools_refuse(payloads, tmp_path):
     """tools/test.py, tools/train.py --resume and load_from, every payload,
     in one driver process (each run as its own ``__main__``)."""
@@ -253,6 +254,7 @@ def _as_plain_mmengine(path: str, out: str) -> None:
     torch.save(ckpt, out)
 
 
+@pytest.mark.slow
 def test_nl1d_checkpoints_need_no_allow_list_and_mmengine_ones_load(
         tmp_path):
     data = write_tiny_dataset(str(tmp_path / 'data'))

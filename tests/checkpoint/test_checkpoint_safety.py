@@ -37,6 +37,7 @@ def test_other_architecture_lists_mismatched_keys(tmp_path):
                       for k, v in model.state_dict().items()})
 
 
+@pytest.mark.slow
 def test_tools_test_lists_mismatched_keys(tmp_path):
     data = write_tiny_dataset(str(tmp_path / 'data'))
     from mmaction.registry import MODELS

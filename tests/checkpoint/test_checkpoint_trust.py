@@ -68,6 +68,7 @@ def trained(tmp_path_factory):
     return root, data, work
 
 
+@pytest.mark.slow
 def test_nl1d_checkpoints_hold_no_config_string_anything_evaluates(trained):
     _, _, work = trained
     plain = torch.load(osp.join(work, 'epoch_2.pth'), weights_only=True)
@@ -77,6 +78,7 @@ def test_nl1d_checkpoints_hold_no_config_string_anything_evaluates(trained):
     assert 'SignalDataset' in plain['meta']['config_text']
 
 
+@pytest.mark.slow
 def test_resume_never_evaluates_config_strings(trained, tmp_path):
     _, data, work = trained
     marker = str(tmp_path / 'pwned_resume')
@@ -111,6 +113,7 @@ def test_resume_never_evaluates_config_strings(trained, tmp_path):
     assert not osp.exists(marker)
 
 
+@pytest.mark.slow
 def test_inferencer_does_not_evaluate_checkpoint_config(tmp_path):
     marker = str(tmp_path / 'pwned_inferencer')
     evil = str(tmp_path / 'evil.pth')
@@ -136,6 +139,7 @@ def test_inferencer_does_not_evaluate_checkpoint_config(tmp_path):
     assert not osp.exists(marker)
 
 
+@pytest.mark.slow
 def test_resume_from_a_copy_leaves_the_source_run_alone(trained, tmp_path):
     _, data, work = trained
     best = [n for n in os.listdir(work) if n.startswith('best_')]

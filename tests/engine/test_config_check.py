@@ -92,6 +92,7 @@ def test_unreadable_input_is_left_to_the_dataset(cfg, tmp_path):
     check_config(cfg)
 
 
+@pytest.mark.slow
 def test_train_fails_before_anything_is_built(tmp_path):
     data = write_tiny_dataset(str(tmp_path / 'data'))
     work_dir = str(tmp_path / 'w')

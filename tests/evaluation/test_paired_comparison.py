@@ -58,6 +58,7 @@ def test_a_model_compared_with_itself_differs_by_nothing():
     assert low < result['auroc_0'] < high
 
 
+@pytest.mark.slow
 def test_a_better_model_is_found_better_and_the_draws_are_seeded():
     labels, good, weak = _data()
     scores = np.stack([_binary(weak), _binary(good)])
@@ -74,6 +75,7 @@ def test_a_better_model_is_found_better_and_the_draws_are_seeded():
     assert other['delta_auroc_1_ci'] != result['delta_auroc_1_ci']
 
 
+@pytest.mark.slow
 def test_pairing_is_tighter_than_the_two_intervals():
     """Two models that share most of their errors: their own CIs overlap
     widely, yet the paired difference is clearly above zero."""

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.tools.tiny_signal_utils import REPO
 
 FILTER = os.path.join(REPO, 'nl1d', 'runtime', 'known_warnings.py')
@@ -31,6 +33,7 @@ def _run(env_extra):
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_import_notices_are_filtered_and_others_are_not():
     proc = _run({})
     assert proc.returncode == 0, proc.stderr

@@ -4,8 +4,13 @@ batches it times: it runs over several epochs instead of stopping with a
 bare StopIteration."""
 import json
 
+import pytest
+
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, run_tool,
                                            write_tiny_dataset)
+
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
 
 
 def test_small_dataset_runs_over_epochs(tmp_path):

@@ -27,6 +27,7 @@ def _bench(tmp_path, *args):
     return row
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('amp', [False, True])
 def test_cpu_figures_for_both_implementations(tmp_path, amp):
     row = _bench(tmp_path, '--attn-impl', 'chunked',
@@ -39,6 +40,7 @@ def test_cpu_figures_for_both_implementations(tmp_path, amp):
         assert 0 < result['time_s'] < 60 and result['peak_mb'] >= 0
 
 
+@pytest.mark.slow
 def test_a_path_the_mode_lacks_is_reported(tmp_path):
     row = _bench(tmp_path, '--impls', 'nl1d', '--attn-impl', 'sorted')
     assert 'sorted' in row['nl1d']['error']

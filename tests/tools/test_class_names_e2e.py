@@ -5,10 +5,15 @@ on 5 validation records, every checkpoint stores the names, and
 ``tools/test.py --dump`` writes them beside the labels."""
 import os.path as osp
 
+import pytest
+
 from nl1d.datasets.class_names import write_classes
 from nl1d.checkpoint import safe_load
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, load_results, run_tool,
                                            write_tiny_dataset)
+
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
 
 
 def test_names_reach_log_checkpoint_and_dump(tmp_path):

@@ -15,8 +15,11 @@ from tests.tools.tiny_signal_utils import (TINY_CONFIG, free_port,
                                            load_results, run_tool,
                                            write_tiny_dataset)
 
-pytestmark = pytest.mark.skipif(
-    shutil.which('bash') is None, reason='the launch scripts need bash')
+pytestmark = [
+    pytest.mark.slow,  # end-to-end runs: the full suite only
+    pytest.mark.skipif(
+        shutil.which('bash') is None, reason='the launch scripts need bash')
+]
 
 
 def _dist(script: str, args: list, data: str):

@@ -24,6 +24,7 @@ import gpu_check  # noqa: E402
 
 @pytest.mark.skipif(torch.cuda.is_available(),
                     reason='with CUDA this is the full 8-minute check')
+@pytest.mark.slow
 def test_without_cuda_it_prints_the_environment_and_exits_3(tmp_path):
     out = tmp_path / 'report'
     start = time.monotonic()

@@ -215,6 +215,7 @@ def test_ablations_of_two_models_on_one_dataset_keep_their_own_base():
         '.py' in lines[3]
 
 
+@pytest.mark.slow
 def test_fusion_row_dumps_members_on_validation_and_fuses(
         tmp_path, monkeypatch):
     """Finished members (row.json, result.pkl) are not rerun; each gets a
@@ -353,6 +354,7 @@ def fused_with_a_baseline(tmp_path, monkeypatch):
     return work_root, commands
 
 
+@pytest.mark.slow
 def test_baseline_member_and_fusion_options(fused_with_a_baseline):
     """A baseline row (no network) dumps its test and validation scores
     with its tool; a fusion row passes its ``fusion`` options to
@@ -382,6 +384,7 @@ def test_baseline_member_and_fusion_options(fused_with_a_baseline):
     assert row['paired']['delta_auroc'] == pytest.approx(1 / 9)
 
 
+@pytest.mark.slow
 def test_tables_show_a_fusion_and_a_baseline(fused_with_a_baseline):
     """A fusion's recipe cell holds its paired AUROC difference with its
     network alone; a baseline's row says it has no network and links its

@@ -4,6 +4,7 @@ config is the given config plus ProgressBarHook, with the schedule
 shortened consistently."""
 import os.path as osp
 
+import pytest
 from mmengine.config import Config
 
 from nl1d.engine.run_config import shorten_schedule
@@ -29,6 +30,7 @@ def test_shorten_schedule_keeps_warmup_and_relative_steps():
     ]
 
 
+@pytest.mark.slow
 def test_written_config_adds_the_hook_and_keeps_the_rest(tmp_path):
     base = osp.join(REPO, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
     out = str(tmp_path / 'quick.py')

@@ -5,11 +5,15 @@ item 2)."""
 import glob
 import os.path as osp
 
+import pytest
 import torch
 
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, assert_same_results,
                                            assert_same_weights, run_tool,
                                            write_tiny_dataset)
+
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
 
 
 def _train_and_test(data: str, work_dir: str, seed: str,

@@ -11,6 +11,9 @@ from tests.tools.tiny_signal_utils import (TINY_CONFIG, assert_same_results,
                                            assert_same_weights, run_tool,
                                            write_tiny_dataset)
 
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
+
 SEED = ['--seed', '3', '--deterministic']
 
 # A test-only hook that SIGKILLs its own process at a chosen moment: in the

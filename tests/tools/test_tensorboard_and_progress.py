@@ -11,6 +11,9 @@ import pytest
 from tests.tools.tiny_signal_utils import (TINY_CONFIG, run_tool,
                                            write_tiny_dataset)
 
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
+
 CHILD = f"""_base_ = [{TINY_CONFIG!r}]
 custom_imports = dict(
     imports=['nl1d', 'nl1d.engine.hooks.rng_state_hook',

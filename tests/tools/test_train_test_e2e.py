@@ -18,6 +18,9 @@ import numpy as np
 import pytest
 import torch
 
+# end-to-end runs of the tools: the full suite (tools/run_tests.sh) only
+pytestmark = pytest.mark.slow
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'nl1d', 'nl_r18_res5_8xb32_signal.py')
 NUM_TRAIN, NUM_VAL, NUM_TEST = 8, 4, 6

@@ -325,6 +325,7 @@ def test_map_baseline_matches_sklearn(converted):
                            'auc/auroc: ')
 
 
+@pytest.mark.slow
 def test_convert_train_test_end_to_end(sim_dir, converted, tmp_path):
     """tools/data/hypotension/convert.py on three recordings with events
     (one patient per split, a window a minute), tools/train.py with the
