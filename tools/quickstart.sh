@@ -16,6 +16,8 @@
 #                float16 on a GPU)
 #   CONFIGS="a b"  config names of configs/nl1d/ (default: the non-local
 #                R18 and the plain R18)
+#   INSTALL_ARGS="..."  arguments for tools/install.sh, e.g. on a machine
+#                without internet: "--wheelhouse DIR --use-system-torch"
 set -euo pipefail
 START=$SECONDS
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,7 +55,8 @@ echo "nl1d quick start: ${#NAMES[@]} models on the demo task, ${EPOCHS:+$EPOCHS 
 
 t=$SECONDS
 echo "[1/$STEPS] install: $VENV"
-run "$WORK/install.log" env VENV="$VENV" bash "$ROOT/tools/install.sh"
+# shellcheck disable=SC2086  # INSTALL_ARGS is a list of arguments
+run "$WORK/install.log" env VENV="$VENV" bash "$ROOT/tools/install.sh" ${INSTALL_ARGS:-}
 PY="$VENV/bin/python"
 echo "      $(tail -n 1 "$WORK/install.log") ($(elapsed $((SECONDS - t))))"
 AFTER_INSTALL=$SECONDS
