@@ -55,10 +55,18 @@ class SampleWindows(SampleFrames):
         - signal: (num_clips, C, clip_len) float32, a copy
 
     Whole records: ``clip_len=None`` takes each record whole, as one window
-    (``num_clips`` and ``stride`` must then be left at their defaults). This
-    suits fixed-length archives (UCR: one series is one example), where a
-    dataset config then needs no window length; records of different
-    lengths need ``batch_size=1`` in that mode.
+    (``num_clips`` and ``stride`` must then be left at their defaults), in
+    training and in testing alike. This suits fixed-length archives (UCR:
+    one series is one example), where a dataset config then needs no window
+    length, and records of any length (CinC 2017: 9 to 61 s). Batches of
+    records of different lengths need
+    ``collate_fn=dict(type='pad_collate')`` in the dataloader
+    (:func:`~nl1d.datasets.pad_collate` right-pads each batch to its longest
+    record and records each sample's ``valid_length``; the model then masks
+    the padding), preferably with
+    ``batch_sampler=dict(type='LengthBucketBatchSampler')`` in training
+    (:class:`~nl1d.datasets.LengthBucketBatchSampler` batches records of
+    similar length, so little of a batch is padding).
 
     Slices: a float ``clip_len`` in (0, 1] is a fraction of each record's
     length, ``round(clip_len * T)`` samples (at least 1). With random
@@ -67,7 +75,7 @@ class SampleWindows(SampleFrames):
     series length: ``clip_len=0.9`` trains on a random 90 % slice and, with
     ``num_clips=5, test_mode=True``, tests five slices spread over the
     series. Records of different lengths give windows of different lengths
-    (``batch_size=1``, as whole records).
+    (batched with ``pad_collate``, as whole records).
 
     Args:
         clip_len (int | float, optional): Window length in samples (int),
