@@ -14,6 +14,8 @@ from torch import Tensor
 from mmaction.registry import MODELS
 from nl1d.checkpoint.schemes import load_checkpoint, load_checkpoint_file
 from ..layers import BasicBlock1d, Bottleneck1d, conv1d, norm1d
+from ..layers.masking import (check_lengths, lengths_to_mask, mask_padding,
+                              masked_norm, module_out_lengths)
 from .deflate import deflate_state_dict
 
 
@@ -299,26 +301,89 @@ class ResNet1d(BaseModule):
             load_checkpoint(
                 self, self.pretrained, strict=False, logger=logger)
 
-    def forward(self, x: Tensor) -> Union[Tensor, Tuple[Tensor, ...]]:
+    def stage_lengths(self, lengths: Tensor) -> List[Tensor]:
+        """Valid lengths at every stage of a right-padded batch, derived
+        from the strides of the stem and the blocks.
+
+        Args:
+            lengths (Tensor): (N,) valid input lengths.
+
+        Returns:
+            list[Tensor]: (N,) valid lengths after ``layer1`` .. ``layerK``.
+        """
+        lengths = module_out_lengths(self.conv1, lengths)
+        lengths = module_out_lengths(self.maxpool, lengths)
+        stages = []
+        for name in self.res_layers:
+            for block in getattr(self, name):
+                lengths = block.out_lengths(lengths)
+            stages.append(lengths)
+        return stages
+
+    def out_lengths(self, lengths: Tensor) -> Union[Tensor, Tuple[Tensor]]:
+        """Valid lengths of the outputs (those of ``out_indices``).
+
+        Args:
+            lengths (Tensor): (N,) valid input lengths.
+
+        Returns:
+            Tensor | tuple[Tensor]: (N,) per output, shaped as
+            :meth:`forward`'s outputs.
+        """
+        stages = self.stage_lengths(lengths)
+        outs = [stages[i] for i in self.out_indices]
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _stem(self, x: Tensor, lengths: Optional[Tensor]) -> Tensor:
+        """conv1, bn1, relu, maxpool; padded positions kept at zero."""
+        x = self.conv1(x)  # (N, base, L / stem_stride)
+        if lengths is None:
+            x = self.relu(self.bn1(x))
+            return self.maxpool(x)  # (N, base, L / 4 by default)
+        lengths = module_out_lengths(self.conv1, lengths)
+        mask = lengths_to_mask(lengths, x.shape[-1])  # (N, 1, L')
+        x = self.relu(masked_norm(self.bn1, x, mask))
+        if isinstance(self.maxpool, nn.Identity):
+            return x
+        # padding never wins a maximum, as the pool's own padding would not
+        x = self.maxpool(x.masked_fill(~mask, float('-inf')))
+        lengths = module_out_lengths(self.maxpool, lengths)
+        return mask_padding(x, lengths_to_mask(lengths, x.shape[-1]))
+
+    def forward(self,
+                x: Tensor,
+                lengths: Optional[Tensor] = None
+                ) -> Union[Tensor, Tuple[Tensor, ...]]:
         """
         Args:
             x (Tensor): (N, in_channels, L).
+            lengths (Tensor, optional): (N,) valid lengths of a right-padded
+                batch (zeros after each record). Every layer then ignores
+                the padding, so a record's features at valid positions do
+                not depend on what it was batched with; padded positions of
+                the outputs are zero and :meth:`out_lengths` gives their
+                valid lengths. Defaults to None (no padding).
 
         Returns:
             Tensor | tuple[Tensor]: (N, C_i, L_i) of each stage in
             ``out_indices``; a Tensor when there is one.
         """
-        x = self.conv1(x)  # (N, base, L / stem_stride)
-        x = self.bn1(x)
-        x = self.relu(x)
-        x = self.maxpool(x)  # (N, base, L / stem_stride / (2 if stem_pool))
+        if lengths is not None:
+            check_lengths(lengths, x, f'ResNet1d-{self.depth}')
+            x = mask_padding(x, lengths_to_mask(lengths, x.shape[-1]))
+        x = self._stem(x, lengths)  # (N, base, L / 4 by default)
+        if lengths is not None:
+            lengths = module_out_lengths(
+                self.maxpool, module_out_lengths(self.conv1, lengths))
         outs = []
         for i, name in enumerate(self.res_layers):
             for block in getattr(self, name):
                 if self.with_cp and x.requires_grad:
-                    x = cp.checkpoint(block, x, use_reentrant=False)
+                    x = cp.checkpoint(block, x, lengths, use_reentrant=False)
                 else:
-                    x = block(x)  # (N, C_i, L_i), L_i = L_{i-1} / stride_i
+                    x = block(x, lengths)  # (N, C_i, L_i)
+                if lengths is not None:
+                    lengths = block.out_lengths(lengths)
             if i in self.out_indices:
                 outs.append(x)
         return outs[0] if len(outs) == 1 else tuple(outs)

@@ -18,6 +18,12 @@ class SignalDataPreprocessor(ActionDataPreprocessor):
     normalisation of a batch (N, num_clips, C, L). Stacking, casting to
     float32 and batch blending are the parent's.
 
+    Records of different lengths: inputs of different ``L`` are
+    right-padded with zeros to the longest, and each data sample without a
+    ``valid_length`` (set by :func:`~nl1d.datasets.pad_collate`) gets its
+    own ``L``. Padded positions stay zero after normalisation, and the
+    recognizer masks them.
+
     Args:
         mean (Sequence[float], optional): Per-channel mean, one value per
             signal channel. Defaults to None (no normalisation).
@@ -75,6 +81,11 @@ class SignalDataPreprocessor(ActionDataPreprocessor):
         Returns:
             tuple: The batch (N, num_clips, C, L) and the data samples.
         """
+        lengths = [t.shape[-1] for t in inputs]
+        if data_samples is not None and len(set(lengths)) > 1:
+            for sample, length in zip(data_samples, lengths):
+                if 'valid_length' not in sample.metainfo:
+                    sample.set_metainfo(dict(valid_length=length))
         batch_inputs = stack_batch(inputs)  # (N, num_clips, C, L)
         if self._enable_normalize:
             if batch_inputs.shape[-2] != self.mean.shape[0]:
@@ -86,7 +97,32 @@ class SignalDataPreprocessor(ActionDataPreprocessor):
             batch_inputs = (batch_inputs - self.mean) / self.std
         elif self.to_float32:
             batch_inputs = batch_inputs.to(torch.float32)
+        valid = self._valid_lengths(batch_inputs, data_samples)
+        if valid is not None:
+            positions = torch.arange(
+                batch_inputs.shape[-1], device=batch_inputs.device)
+            mask = positions < valid[:, None]  # (N, L)
+            batch_inputs = batch_inputs * mask[:, None, None]  # padding = 0
         if training and self.blending is not None:
+            if valid is not None:
+                raise ValueError(
+                    'SignalDataPreprocessor: batch blending (e.g. MixUp) '
+                    'would mix records of different lengths and their '
+                    'padding; drop `blending` for padded batches, or train '
+                    'on fixed windows (SampleWindows(clip_len=...)).')
             batch_inputs, data_samples = self.blending(batch_inputs,
                                                        data_samples)
         return batch_inputs, data_samples
+
+    @staticmethod
+    def _valid_lengths(batch_inputs: torch.Tensor,
+                       data_samples: SampleList) -> Optional[torch.Tensor]:
+        """(N,) valid lengths of a padded batch, None when none is
+        padded."""
+        if not data_samples:
+            return None
+        length = batch_inputs.shape[-1]
+        valid = [s.metainfo.get('valid_length', length) for s in data_samples]
+        if all(v == length for v in valid):
+            return None
+        return torch.as_tensor(valid, device=batch_inputs.device)

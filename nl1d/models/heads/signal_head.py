@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
+from ..layers.masking import masked_avg_pool, masked_max_pool
 
 
 @MODELS.register_module()
@@ -73,11 +74,17 @@ class SignalHead(BaseHead):
         """Initiate the parameters from scratch."""
         normal_init(self.fc_cls, std=self.init_std)
 
-    def forward(self, x: Tensor, **kwargs) -> Tensor:
+    def forward(self,
+                x: Tensor,
+                lengths: Optional[Tensor] = None,
+                **kwargs) -> Tensor:
         """Defines the computation performed at every call.
 
         Args:
             x (Tensor): Features, (N, C, L).
+            lengths (Tensor, optional): (N,) valid lengths of a right-padded
+                batch: the pooling covers valid positions only. Defaults to
+                None (all positions).
 
         Returns:
             Tensor: Classification scores, (N, num_classes).
@@ -88,7 +95,12 @@ class SignalHead(BaseHead):
                 f', L), got {tuple(x.shape)}. Set the head\'s in_channels to '
                 'the channels of the backbone/neck output (512 for ResNet1d '
                 'depth 18/34, 2048 for 50/101).')
-        x = self.pool(x).flatten(1)  # (N, C, L) -> (N, C)
+        if lengths is None:
+            x = self.pool(x).flatten(1)  # (N, C, L) -> (N, C)
+        elif self.spatial_type == 'avg':
+            x = masked_avg_pool(x, lengths)  # (N, C)
+        else:
+            x = masked_max_pool(x, lengths)  # (N, C)
         if self.dropout is not None:
             x = self.dropout(x)
         # float32 scores under autocast: the loss, the top-k accuracy of the

@@ -6,10 +6,12 @@ recomputed in backward: the CPU path of the ``gaussian`` and
 
 Peak memory beyond inputs and outputs is a few ``N x chunk x L_k`` blocks,
 independent of the sequence length ``L``; the result equals the naive
-``softmax(q k^T * scale) v`` up to float rounding, forward and gradients.
+``softmax(q k^T * scale) v`` up to float rounding, forward and gradients,
+with or without key padding (``key_lengths``: the keys ``j >= key_lengths[n]``
+of batch row ``n`` get zero weight).
 """
 import math
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -84,6 +86,29 @@ def _with_column(x: Tensor, column: Tensor) -> Tensor:
     return torch.cat([x, column[:, :, None].to(x.dtype)], dim=2)
 
 
+def _valid_aminmax(scores: Tensor,
+                   lengths: List[int]) -> Tuple[Tensor, Tensor]:
+    """The (min, max) of each row of a (N, c, L_k) score block over its
+    valid keys (the first ``lengths[n]`` of batch row ``n``): (N, c, 1)
+    each."""
+    lows, highs = zip(*(torch.aminmax(row[:, :valid], dim=-1, keepdim=True)
+                        for row, valid in zip(scores, lengths)))
+    return torch.stack(lows), torch.stack(highs)
+
+
+def _exp_(scores: Tensor, lengths: Optional[List[int]]) -> None:
+    """``exp`` of a (N, c, L_k) score block in place; with ``lengths``, of
+    each batch row's valid keys only, the padded ones set to 0 (zero weight;
+    ``exp(-inf)`` would run about 3x slower than ``exp`` of a normal
+    argument with torch's vectorised exp on x86)."""
+    if lengths is None:
+        scores.exp_()
+        return
+    for row, valid in zip(scores, lengths):  # row: (c, L_k)
+        row[:, :valid].exp_()
+        row[:, valid:] = 0.0
+
+
 class ChunkedSoftmaxAttention(torch.autograd.Function):
     """Exact ``softmax(q k^T * scale) v`` computed in query chunks.
 
@@ -102,22 +127,40 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
     ``[dO, -D] [v, 1]^T`` (one extra column in the products' inner
     dimension; an extra *output* column would cost more than it saves).
 
+    Key padding (``key_lengths``) gives the padded keys probability 0 in
+    each block, forward and in backward's recomputation (``exp`` runs over
+    the valid keys only, the padded entries are set to 0), hence exactly
+    zero gradients; the row maxima, the log-sum-exp and the
+    :data:`EXP_FLOOR` test see the valid keys only. Padded keys and values
+    must be finite (0 times them must be 0).
+
     Inputs:
         q (Tensor): (N, L, E) queries.
         k (Tensor): (N, L_k, E) keys.
         v (Tensor): (N, L_k, E_v) values.
         scale (float): Multiplier of the scores.
         chunk (int): Query rows per chunk.
+        key_lengths (Tensor, optional): (N,) integer, valid keys per batch
+            row, in ``[1, L_k]``; keys ``0 .. key_lengths[n] - 1`` are
+            valid. None (or omitted): all keys valid.
 
     Returns:
         Tensor: (N, L, E_v).
     """
 
     @staticmethod
-    def forward(ctx, q: Tensor, k: Tensor, v: Tensor, scale: float,
-                chunk: int) -> Tensor:
+    def forward(ctx,
+                q: Tensor,
+                k: Tensor,
+                v: Tensor,
+                scale: float,
+                chunk: int,
+                key_lengths: Optional[Tensor] = None) -> Tensor:
         n, length, _ = q.shape
         keys = k.shape[1]
+        lengths = None  # valid keys per batch row, None when all are
+        if key_lengths is not None and int(key_lengths.min()) < keys:
+            lengths = key_lengths.tolist()
         k_t = k.transpose(1, 2)  # (N, E, L_k)
         # scale the queries once (N L E) instead of every score (N L L_k)
         q_scaled = q * scale if scale != 1.0 else q  # (N, L, E)
@@ -130,7 +173,10 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
             stop = min(start + chunk, length)
             scores = buffer.block(stop - start)  # (N, c, L_k)
             torch.bmm(q_scaled[:, start:stop], k_t, out=scores)
-            row_min, row_max = torch.aminmax(scores, dim=-1, keepdim=True)
+            if lengths is None:
+                row_min, row_max = torch.aminmax(scores, dim=-1, keepdim=True)
+            else:  # over the valid keys; the padded ones get exp = 0
+                row_min, row_max = _valid_aminmax(scores, lengths)
             # exp(S) needs no shift when no row max overflows or underflows:
             # exp(S) / sum exp(S) = exp(S - m) / sum exp(S - m), one pass
             # over the block fewer.
@@ -146,7 +192,7 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
             clamp.append(float(low.min()) <= EXP_FLOOR)
             if clamp[-1]:  # see EXP_FLOOR
                 F.threshold_(scores, EXP_FLOOR, -math.inf)
-            scores.exp_()  # unnormalised probabilities
+            _exp_(scores, lengths)  # unnormalised probabilities
             denom = scores.sum(dim=-1, keepdim=True)  # (N, c, 1)
             _bmm_into(out[:, start:stop], scores, v).div_(denom)  # (N,c,E_v)
             log_denom = denom.log()
@@ -154,7 +200,7 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
                                   log_denom).squeeze(-1)
         ctx.save_for_backward(q_scaled, k, v, out, lse)
         ctx.scale, ctx.chunk, ctx.unshifted = scale, chunk, unshifted
-        ctx.clamp = clamp
+        ctx.clamp, ctx.lengths = clamp, lengths
         return out
 
     @staticmethod
@@ -194,7 +240,7 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
             torch.bmm(q_lse[:, rows], k_one_t, out=probs)
             if ctx.clamp[index]:  # see EXP_FLOOR
                 F.threshold_(probs, EXP_FLOOR, -math.inf)
-            probs.exp_()
+            _exp_(probs, ctx.lengths)  # padded keys: probability 0
             grad_v.baddbmm_(probs.transpose(1, 2), grad_out_w[:, rows])
             # dS = P * (dP - D), the gradient of the scores s q k^T
             grad_s = grad_buffer.block(stop - start)
@@ -206,4 +252,4 @@ class ChunkedSoftmaxAttention(torch.autograd.Function):
             grad_q.mul_(weight)
         if scale != 1.0:
             grad_q.mul_(scale)  # d(s q) / dq
-        return grad_q, grad_k, grad_v, None, None
+        return grad_q, grad_k, grad_v, None, None, None

@@ -14,6 +14,8 @@ from mmengine.model import BaseModule, constant_init, normal_init
 from torch import Tensor
 
 from mmaction.registry import MODELS
+from .masking import (check_lengths, lengths_to_mask, masked_norm,
+                      module_out_lengths)
 from .nonlocal_attention import (CONCATENATION_IMPLS, DOT_PRODUCT_IMPLS,
                                  SOFTMAX_IMPLS, concatenation_affinity,
                                  concatenation_attention,
@@ -37,6 +39,13 @@ def _graph_capture() -> bool:
     Python-side check would be baked into, or break, the graph)."""
     return (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
             or torch.compiler.is_compiling())
+
+
+def _at_least_float32(*tensors: Tensor) -> Tuple[Tensor, ...]:
+    """Half-precision tensors in float32; float32 and float64 unchanged."""
+    return tuple(
+        t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
+        for t in tensors)
 
 
 @MODELS.register_module()
@@ -287,22 +296,42 @@ class NonLocal1d(BaseModule):
             return 1.0 / math.sqrt(self.inter_channels)
         return 1.0
 
-    def _aggregate(self, x: Tensor) -> Tensor:
-        """``y = f(x) g(x) / C(x)``.
+    def key_lengths(self, lengths: Tensor) -> Tensor:
+        """Valid key positions of a right-padded batch.
+
+        Args:
+            lengths (Tensor): (N,) valid lengths of the input.
+
+        Returns:
+            Tensor: (N,) valid keys, ``lengths // 2`` with ``sub_sample``
+            (a pooled pair that reaches into the padding is not valid).
+        """
+        if not self.sub_sample:
+            return lengths
+        return module_out_lengths(self.g[1], lengths)
+
+    def _aggregate(self, x: Tensor,
+                   lengths: Optional[Tensor] = None) -> Tensor:
+        """``y = f(x) g(x) / C(x)``, over the valid keys only when
+        ``lengths`` is given.
 
         Args:
             x (Tensor): (N, C, L).
+            lengths (Tensor, optional): (N,) valid lengths. Defaults to None.
 
         Returns:
             Tensor: (N, Ci, L) in float32 (or float64 for float64 input).
         """
         theta, phi, g = self._embed(x)
+        keys = None if lengths is None else self.key_lengths(lengths)
         with torch.autocast(device_type=x.device.type, enabled=False):
             if self.mode == 'dot_product':
-                y = dot_product_attention(theta, phi, g, impl=self.attn_impl)
+                y = dot_product_attention(
+                    theta, phi, g, impl=self.attn_impl, key_lengths=keys)
             elif self.mode == 'concatenation':
-                a, b = self._concat_terms(theta.float(), phi.float())
-                y = concatenation_attention(a, b, g, impl=self.attn_impl)
+                a, b = self._concat_terms(*_at_least_float32(theta, phi))
+                y = concatenation_attention(
+                    a, b, g, impl=self.attn_impl, key_lengths=keys)
             else:
                 y = softmax_attention(
                     theta,
@@ -310,24 +339,41 @@ class NonLocal1d(BaseModule):
                     g,
                     scale=self.score_scale,
                     impl=self.attn_impl,
-                    chunk_size=self.chunk_size)
+                    chunk_size=self.chunk_size,
+                    key_lengths=keys)
         return y.transpose(1, 2)  # (N, Ci, L)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, lengths: Optional[Tensor] = None) -> Tensor:
         """Apply the block.
 
         Args:
             x (Tensor): (N, C, L).
+            lengths (Tensor, optional): (N,) valid lengths of a right-padded
+                batch: padded keys get no weight (``dot_product`` and
+                ``concatenation`` divide by the valid key count), the
+                output norm's batch statistics count valid positions only,
+                and padded positions of the output are zero. Defaults to
+                None (no padding).
 
         Returns:
             Tensor: (N, C, L), ``x + conv_out(y)``.
         """
         if not self._warned_few_positions and not _graph_capture():
             self._check_positions(x.shape[-1])
-        y = self._aggregate(x)  # (N, Ci, L)
+        if lengths is not None:
+            check_lengths(lengths, x, type(self).__name__)
+        y = self._aggregate(x, lengths)  # (N, Ci, L)
         if not torch.is_autocast_enabled(x.device.type):
             y = y.to(x.dtype)
-        return x + self.conv_out(y)  # (N, C, L)
+        if lengths is None:
+            return x + self.conv_out(y)  # (N, C, L)
+        mask = lengths_to_mask(lengths, x.shape[-1])  # (N, 1, L)
+        out = self.conv_out.conv(y)  # (N, C, L)
+        if self.conv_out.with_norm:
+            out = masked_norm(self.conv_out.norm, out, mask)
+        else:
+            out = out * mask
+        return x * mask + out  # (N, C, L), zero at padded positions
 
     def _check_positions(self, length: int) -> None:
         """Warn (once) when the block relates too few positions to matter.
@@ -356,7 +402,8 @@ class NonLocal1d(BaseModule):
             level=logging.WARNING)
 
     @torch.no_grad()
-    def attention_map(self, x: Tensor) -> Tensor:
+    def attention_map(self, x: Tensor,
+                      lengths: Optional[Tensor] = None) -> Tensor:
         """Normalised pairwise weights ``f(x_i, x_j) / C(x)``.
 
         Rows are query positions, columns key positions, so
@@ -367,18 +414,23 @@ class NonLocal1d(BaseModule):
 
         Args:
             x (Tensor): (N, C, L).
+            lengths (Tensor, optional): (N,) valid lengths of a padded
+                batch: padded keys get weight 0. Defaults to None.
 
         Returns:
             Tensor: (N, L, L_k) float32, ``L_k = L // 2`` with ``sub_sample``.
         """
         theta, phi, _ = self._embed(x)
+        keys = None if lengths is None else self.key_lengths(lengths)
         with torch.autocast(device_type=x.device.type, enabled=False):
-            theta, phi = theta.float(), phi.float()  # (N, L, E), (N, L_k, E)
+            theta, phi = _at_least_float32(theta, phi)  # (N, L|L_k, E)
             if self.mode == 'concatenation':
-                return concatenation_affinity(*self._concat_terms(theta, phi))
+                return concatenation_affinity(
+                    *self._concat_terms(theta, phi), key_lengths=keys)
             if self.mode == 'dot_product':
-                return dot_product_affinity(theta, phi)
-            return softmax_affinity(theta, phi, scale=self.score_scale)
+                return dot_product_affinity(theta, phi, key_lengths=keys)
+            return softmax_affinity(
+                theta, phi, scale=self.score_scale, key_lengths=keys)
 
     def extra_repr(self) -> str:
         return (f'mode={self.mode!r}, sub_sample={self.sub_sample}, '

@@ -11,6 +11,7 @@ from mmcv.cnn import (build_activation_layer, build_conv_layer,
 from mmengine.model import BaseModule
 from torch import Tensor
 
+from .masking import lengths_to_mask, masked_norm, module_out_lengths
 from .non_local import NonLocal1d
 
 
@@ -94,6 +95,41 @@ class _ResBlock1d(BaseModule):
         """Build the residual branch's ``conv*`` and ``bn*``."""
         raise NotImplementedError
 
+    def out_lengths(self, lengths: Tensor) -> Tensor:
+        """Valid output lengths of a padded batch.
+
+        Args:
+            lengths (Tensor): (N,) valid input lengths.
+
+        Returns:
+            Tensor: (N,) valid output lengths (the strided convolution's).
+        """
+        return module_out_lengths(self.strided_conv, lengths)
+
+    def _masks(self, x: Tensor, lengths: Optional[Tensor]):
+        """Input mask, output lengths and output mask (all None without
+        ``lengths``)."""
+        if lengths is None:
+            return None, None, None
+        out_lengths = self.out_lengths(lengths)
+        out_len = int(self.out_lengths(lengths.new_tensor([x.shape[-1]])))
+        return (lengths_to_mask(lengths, x.shape[-1]), out_lengths,
+                lengths_to_mask(out_lengths, out_len))
+
+    def _identity(self, x: Tensor, mask: Optional[Tensor]) -> Tensor:
+        """The shortcut: ``x`` or its projection ``downsample(x)``."""
+        if self.downsample is None:
+            return x
+        if mask is None:
+            return self.downsample(x)
+        conv, norm = self.downsample[0], self.downsample[1]
+        return masked_norm(norm, conv(x), mask)
+
+    def _non_local(self, out: Tensor, lengths: Optional[Tensor]) -> Tensor:
+        if self.non_local_block is None:
+            return out
+        return self.non_local_block(out, lengths=lengths)
+
 
 class BasicBlock1d(_ResBlock1d):
     """Two 3-tap convolutions with a residual connection (torchvision's
@@ -107,26 +143,29 @@ class BasicBlock1d(_ResBlock1d):
         self.conv2 = conv1d(conv_cfg, planes, planes, 3)
         self.bn2 = norm1d(norm_cfg, planes)
 
-    def forward(self, x: Tensor) -> Tensor:
+    @property
+    def strided_conv(self) -> nn.Module:
+        return self.conv1
+
+    def forward(self, x: Tensor, lengths: Optional[Tensor] = None) -> Tensor:
         """
         Args:
-            x (Tensor): (N, inplanes, L).
+            x (Tensor): (N, inplanes, L), zero at padded positions.
+            lengths (Tensor, optional): (N,) valid lengths of a padded
+                batch; padded positions of the output are zero. Defaults to
+                None (no padding).
 
         Returns:
             Tensor: (N, planes, L / stride).
         """
-        identity = x
+        _, out_lengths, mask = self._masks(x, lengths)
         out = self.conv1(x)  # (N, planes, L / stride)
-        out = self.bn1(out)
-        out = self.relu(out)
+        out = self.relu(masked_norm(self.bn1, out, mask))
         out = self.conv2(out)  # (N, planes, L / stride)
-        out = self.bn2(out)
-        if self.downsample is not None:
-            identity = self.downsample(x)  # (N, planes, L / stride)
+        out = masked_norm(self.bn2, out, mask)
+        identity = self._identity(x, mask)  # (N, planes, L / stride)
         out = self.relu(out + identity)
-        if self.non_local_block is not None:
-            out = self.non_local_block(out)  # (N, planes, L / stride)
-        return out
+        return self._non_local(out, out_lengths)  # (N, planes, L / stride)
 
 
 class Bottleneck1d(_ResBlock1d):
@@ -143,26 +182,28 @@ class Bottleneck1d(_ResBlock1d):
         self.conv3 = conv1d(conv_cfg, planes, planes * self.expansion, 1)
         self.bn3 = norm1d(norm_cfg, planes * self.expansion)
 
-    def forward(self, x: Tensor) -> Tensor:
+    @property
+    def strided_conv(self) -> nn.Module:
+        return self.conv2
+
+    def forward(self, x: Tensor, lengths: Optional[Tensor] = None) -> Tensor:
         """
         Args:
-            x (Tensor): (N, inplanes, L).
+            x (Tensor): (N, inplanes, L), zero at padded positions.
+            lengths (Tensor, optional): (N,) valid lengths of a padded
+                batch; padded positions of the output are zero. Defaults to
+                None (no padding).
 
         Returns:
             Tensor: (N, 4 * planes, L / stride).
         """
-        identity = x
+        in_mask, out_lengths, mask = self._masks(x, lengths)
         out = self.conv1(x)  # (N, planes, L)
-        out = self.bn1(out)
-        out = self.relu(out)
+        out = self.relu(masked_norm(self.bn1, out, in_mask))
         out = self.conv2(out)  # (N, planes, L / stride)
-        out = self.bn2(out)
-        out = self.relu(out)
+        out = self.relu(masked_norm(self.bn2, out, mask))
         out = self.conv3(out)  # (N, 4 * planes, L / stride)
-        out = self.bn3(out)
-        if self.downsample is not None:
-            identity = self.downsample(x)  # (N, 4 * planes, L / stride)
+        out = masked_norm(self.bn3, out, mask)
+        identity = self._identity(x, mask)  # (N, 4 * planes, L / stride)
         out = self.relu(out + identity)
-        if self.non_local_block is not None:
-            out = self.non_local_block(out)  # (N, 4 * planes, L / stride)
-        return out
+        return self._non_local(out, out_lengths)  # (N, 4*planes, L/stride)

@@ -1,6 +1,6 @@
 # Copyright (c) nl1d contributors. All rights reserved.
 """A non-local block after the backbone, as a recognizer neck."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 from torch import Tensor
 
@@ -31,13 +31,16 @@ class NonLocalNeck1d(NonLocal1d):
 
     def forward(self,
                 x: Tensor,
-                data_samples: OptSampleList = None) -> Tuple[Tensor, dict]:
+                data_samples: OptSampleList = None,
+                lengths: Optional[Tensor] = None) -> Tuple[Tensor, dict]:
         """Apply the block to the backbone's output.
 
         Args:
             x (Tensor): (N, C, L), the backbone's last stage.
             data_samples (list[ActionDataSample], optional): Unused: the
                 block adds no auxiliary loss. Defaults to None.
+            lengths (Tensor, optional): (N,) valid lengths of a right-padded
+                batch (see :meth:`NonLocal1d.forward`). Defaults to None.
 
         Returns:
             tuple[Tensor, dict]: (N, C, L) features and an empty
@@ -48,4 +51,4 @@ class NonLocalNeck1d(NonLocal1d):
                 'NonLocalNeck1d takes one Tensor (N, C, L), got '
                 f'{type(x).__name__}: give the backbone a single output '
                 'stage, e.g. model.backbone.out_indices=(3, ).')
-        return super().forward(x), dict()  # (N, C, L), no auxiliary loss
+        return super().forward(x, lengths), dict()  # (N, C, L), no aux loss
