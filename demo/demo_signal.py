@@ -17,6 +17,11 @@ Examples:
     # ... with the windows cut by your config's test pipeline instead
     python demo/demo_signal.py --onnx model.onnx --config CONFIG \
         data/demo/signals/test_0000.npy
+    # a whole-record config (SampleWindows(clip_len=None)): a record of any
+    # length, scored as tools/test.py scores it in its padded batches
+    python demo/demo_signal.py \
+        configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-whole.py \
+        CKPT data/cinc2017/signals/A00005.npy
 
 A model file is data: the pipeline stored in it is built only from nl1d's
 own transforms with literal arguments (``nl1d.apis.onnx_metadata``), and a

@@ -10,6 +10,7 @@ from typing import Any
 _EXPORTS = {
     'init_recognizer': 'inference',
     'inference_recognizer': 'inference',
+    'iter_inference': 'inference',
     'get_test_pipeline': 'inference',
     'prepare_record': 'inference',
     'ExportableRecognizer': 'exportable_recognizer',

@@ -28,6 +28,12 @@ Two things make the graph exportable with dynamic batch, clips and length:
   exported as the identical ``max_pool2d`` over a height of 1: torch.export
   specialises ``max_pool1d`` to the traced length (torch 2.13).
 
+Records of different lengths (whole records, ``SampleWindows(clip_len=
+None)``) go one per call: the graph holds no padding mask (the PyTorch
+recognizer's ``valid_length`` masking is not exported), so a padded batch
+would count the padding as signal. A record alone gives the score it gets
+alone, which is its score in ``tools/test.py``'s padded batches.
+
 Every mode of the block exports (all four pairwise functions, with and
 without ``sub_sample``, as a neck and inside the backbone). What cannot be
 exported: ``model.test_cfg.max_testing_views`` (a Python loop over the
@@ -150,7 +156,8 @@ class ExportableRecognizer(nn.Module):
         """Classify ``N`` records of ``num_clips`` windows each.
 
         Args:
-            inputs (Tensor): (N, num_clips, C, L) float32 windows.
+            inputs (Tensor): (N, num_clips, C, L) float32 windows, none of
+                them padded (records of different lengths: one per call).
 
         Returns:
             Tensor: ``pred_score``, (N, K) (``average_clips`` 'prob' or

@@ -9,9 +9,11 @@ Example:
         --out scores.csv
 """
 import copy
+import inspect
 import os.path as osp
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional,
+                    Sequence, Tuple, Union)
 
 import mmengine
 import numpy as np
@@ -25,6 +27,7 @@ from mmengine.registry import init_default_scope
 from nl1d.checkpoint.schemes import load_checkpoint
 from nl1d.datasets.annotation import record_info
 from nl1d.datasets.class_names import classes_of_dataset_cfg
+from nl1d.datasets.collate import pad_collate
 from nl1d.datasets.signal_io import open_signal
 from nl1d.evaluation.metrics.thresholds import stored_thresholds
 from .onnx_metadata import check_classes, check_thresholds
@@ -240,35 +243,107 @@ def prepare_record(pipeline: List[Dict],
     return Compose(copy.deepcopy(pipeline))(data)
 
 
-def inference_recognizer(model: nn.Module,
-                         signal_or_path: Union[str, Path, np.ndarray,
-                                               torch.Tensor],
-                         test_pipeline: Optional[List[Dict]] = None,
-                         sampling_rate: Optional[float] = None
-                         ) -> ActionDataSample:
-    """Classify one record with a recognizer.
+def _is_many(records: Any) -> bool:
+    """Whether ``records`` is several records (a list or tuple of them)
+    rather than one (a path or an array)."""
+    return isinstance(records, (list, tuple))
 
-    The record goes through the pipeline ``tools/test.py`` runs
-    (:func:`get_test_pipeline`: the test dataset's, whole for a ``.npy``
-    path, without its loading step for an array) and the model's
-    ``test_step``, so ``pred_score`` equals the one ``tools/test.py --dump``
-    writes for the same record and checkpoint.
+
+def default_batch_size(model: nn.Module) -> int:
+    """Records per forward pass when classifying several: the config's
+    ``test_dataloader.batch_size`` (what ``tools/test.py`` batches), 1
+    without one, and 1 when ``model.test_cfg.max_testing_views`` is set
+    (it needs batches of one record).
 
     Args:
         model (nn.Module): A recognizer from :func:`init_recognizer`.
-        signal_or_path (str | Path | np.ndarray | Tensor): A ``.npy`` file
-            of shape (C, L), or the array itself (C, L) (a 1-D array is one
-            channel).
-        test_pipeline (list[dict], optional): Pipeline configs to use
-            instead of the test dataset's. Defaults to None.
-        sampling_rate (float, optional): Sampling rate of the signal in Hz,
-            for pipelines that resample. Defaults to None (the test
-            dataset's ``sampling_rate``).
 
     Returns:
-        :obj:`ActionDataSample`: ``pred_score`` (K,) holds the class
-        probabilities (averaged over the windows with
-        ``average_clips='prob'``), ``pred_label`` the top class.
+        int: The batch size.
+    """
+    if (getattr(model, 'test_cfg', None) or {}).get('max_testing_views'):
+        return 1
+    cfg = getattr(model, 'cfg', None)
+    loader = (cfg.get('test_dataloader') if cfg is not None else None) or {}
+    return max(1, int(loader.get('batch_size') or 1))
+
+
+def masks_padding(model: nn.Module) -> bool:
+    """Whether ``model`` can score a right-padded batch of records of
+    different lengths as it scores each record alone: its backbone, neck
+    and head take the valid ``lengths`` (:class:`~nl1d.models.ResNet1d`,
+    :class:`~nl1d.models.NonLocalNeck1d`, :class:`~nl1d.models.SignalHead`),
+    and ``max_testing_views`` (batches of one record) is not set.
+
+    Args:
+        model (nn.Module): A recognizer.
+
+    Returns:
+        bool: True when records of different lengths may share a batch.
+    """
+    if (getattr(model, 'test_cfg', None) or {}).get('max_testing_views'):
+        return False
+    parts = [getattr(model, 'backbone', None)]
+    if getattr(model, 'with_neck', False):
+        parts.append(model.neck)
+    if getattr(model, 'with_cls_head', True):
+        parts.append(getattr(model, 'cls_head', None))
+    return all(
+        part is not None and
+        'lengths' in inspect.signature(part.forward).parameters
+        for part in parts)
+
+
+def _batches(packed: Iterable[Dict], batch_size: int,
+             pad: bool) -> Iterator[List[Dict]]:
+    """Consecutive packed records in batches of up to ``batch_size``; a
+    record starts a new batch when its windows differ from the batch's in
+    count or channels (``pad_collate`` pads the length only), or in length
+    when ``pad`` is False."""
+    batch: List[Dict] = []
+    for data in packed:
+        if batch:
+            first, shape = batch[0]['inputs'].shape, data['inputs'].shape
+            fits = first[:-1] == shape[:-1] and (pad or first == shape)
+            if len(batch) >= batch_size or not fits:
+                yield batch
+                batch = []
+        batch.append(data)
+    if batch:
+        yield batch
+
+
+def iter_inference(model: nn.Module,
+                   records: Iterable[Union[str, Path, np.ndarray,
+                                           torch.Tensor]],
+                   test_pipeline: Optional[List[Dict]] = None,
+                   sampling_rate: Optional[float] = None,
+                   batch_size: Optional[int] = None
+                   ) -> Iterator[ActionDataSample]:
+    """Classify records in padded batches, yielding one result per record,
+    in order (records are read as their batch is formed, not all first).
+
+    Records of different lengths (whole records,
+    ``SampleWindows(clip_len=None)``) share a batch as in ``tools/test.py``
+    with ``collate_fn=dict(type='pad_collate')``: right-padded to the
+    batch's longest, each with its ``valid_length``, which the model masks;
+    so each record's ``pred_score`` equals its score alone and its score in
+    ``tools/test.py``'s batches. A model that cannot mask the padding
+    (:func:`masks_padding` is False) gets batches of equal lengths only.
+
+    Args:
+        model (nn.Module): A recognizer from :func:`init_recognizer`.
+        records (Iterable): ``.npy`` paths or arrays (C, L) (or (L,)).
+        test_pipeline (list[dict], optional): See
+            :func:`inference_recognizer`. Defaults to None.
+        sampling_rate (float, optional): See :func:`inference_recognizer`.
+            Defaults to None.
+        batch_size (int, optional): Records per forward pass. Defaults to
+            None (:func:`default_batch_size`: the config's test batch size).
+
+    Yields:
+        :obj:`ActionDataSample`: As :func:`inference_recognizer` returns
+        for one record.
     """
     cfg = model.cfg
     init_default_scope(cfg.get('default_scope', 'mmaction'))
@@ -276,11 +351,76 @@ def inference_recognizer(model: nn.Module,
         else copy.deepcopy(test_pipeline)
     if sampling_rate is None:
         sampling_rate = get_sampling_rate(cfg)
-    data = prepare_record(pipeline, signal_or_path, sampling_rate)
-    batch = pseudo_collate([data])
-    with torch.no_grad():
-        result = model.test_step(batch)[0]
-    return result
+    if batch_size is None:
+        batch_size = default_batch_size(model)
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be >= 1, got {batch_size}.')
+    packed = (prepare_record(pipeline, record, sampling_rate)
+              for record in records)
+    for batch in _batches(packed, batch_size, masks_padding(model)):
+        # one record: as before; several: right-padded, valid_length set
+        data = pseudo_collate(batch) if len(batch) == 1 else \
+            pad_collate(batch)
+        with torch.no_grad():  # not around the yield: grad mode is global
+            results = model.test_step(data)
+        yield from results
+
+
+def inference_recognizer(
+    model: nn.Module,
+    signal_or_path: Union[str, Path, np.ndarray, torch.Tensor,
+                          Sequence[Union[str, Path, np.ndarray,
+                                         torch.Tensor]]],
+    test_pipeline: Optional[List[Dict]] = None,
+    sampling_rate: Optional[float] = None,
+    batch_size: Optional[int] = None
+) -> Union[ActionDataSample, List[ActionDataSample]]:
+    """Classify one record (or several) with a recognizer.
+
+    The record goes through the pipeline ``tools/test.py`` runs
+    (:func:`get_test_pipeline`: the test dataset's, whole for a ``.npy``
+    path, without its loading step for an array) and the model's
+    ``test_step``, so ``pred_score`` equals the one ``tools/test.py --dump``
+    writes for the same record and checkpoint. Records may have any length
+    when the test pipeline takes them whole
+    (``SampleWindows(clip_len=None)``).
+
+    Several records (a list or tuple) are classified in batches of
+    ``batch_size``, right-padded as ``tools/test.py`` pads them
+    (:func:`iter_inference`): each record's ``pred_score`` is the one it
+    gets alone.
+
+    Args:
+        model (nn.Module): A recognizer from :func:`init_recognizer`.
+        signal_or_path (str | Path | np.ndarray | Tensor | list): A ``.npy``
+            file of shape (C, L), or the array itself (C, L) (a 1-D array is
+            one channel); or a list (tuple) of those.
+        test_pipeline (list[dict], optional): Pipeline configs to use
+            instead of the test dataset's. Defaults to None.
+        sampling_rate (float, optional): Sampling rate of the signal in Hz,
+            for pipelines that resample. Defaults to None (the test
+            dataset's ``sampling_rate``).
+        batch_size (int, optional): Records per forward pass, for a list.
+            Defaults to None (the config's ``test_dataloader.batch_size``,
+            see :func:`default_batch_size`).
+
+    Returns:
+        :obj:`ActionDataSample` | list: ``pred_score`` (K,) holds the class
+        probabilities (averaged over the windows with
+        ``average_clips='prob'``), ``pred_label`` the top class; a list of
+        them, in order, for a list of records.
+
+    Examples:
+        >>> result = inference_recognizer(model, 'record.npy')
+        >>> results = inference_recognizer(model, ['a.npy', 'b.npy'])
+    """
+    if _is_many(signal_or_path):
+        return list(
+            iter_inference(model, signal_or_path, test_pipeline,
+                           sampling_rate, batch_size))
+    return next(
+        iter_inference(model, [signal_or_path], test_pipeline,
+                       sampling_rate, 1))
 
 
 def __getattr__(name: str):

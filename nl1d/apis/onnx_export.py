@@ -15,13 +15,22 @@ literals that :mod:`nl1d.apis.onnx_metadata` checks before anything is built
 from them (at export too: :func:`export_metadata` refuses what inference
 would refuse, and warns when the pipeline can only be run from the config).
 :mod:`nl1d.apis.onnx_verify` checks an exported model against PyTorch.
+
+Whole records (a test pipeline with ``SampleWindows(clip_len=None)``):
+the dynamic graph takes a record of any length, traced at
+:data:`DEFAULT_TRACE_LENGTH` samples unless a length is given. It holds no
+padding mask, so it takes one record per call (or several of one length):
+a padded batch would count the padding as signal. One record per call
+gives the record's ``pred_score`` alone, which is the score
+``tools/test.py`` gives it in a padded batch (the PyTorch model masks the
+padding).
 """
 import contextlib
 import json
 import logging
 import os.path as osp
 import warnings
-from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -47,8 +56,54 @@ METADATA_KEYS = ('nl1d_version', 'config', 'checkpoint', 'test_pipeline',
                  'input_layout', 'opset')
 
 
+#: ``input_layout`` metadata: fixed-length windows, and windows of each
+#: record's own length (whole records, fractions of records), which the
+#: graph takes one record per call (it holds no padding mask).
+WINDOW_LAYOUT = '(N records, num_clips windows, C channels, L samples)'
+RECORD_LENGTH_LAYOUT = ('(1 record, num_clips windows, C channels, L samples '
+                        'of the record\'s own length): one record per call, '
+                        'unpadded')
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+#: Trace length, in samples, of a whole-record model
+#: (``SampleWindows(clip_len=None)``) when no length is given: a multiple of
+#: the backbone's total stride (32), long enough for every stage and
+#: non-local block to see several positions. The dynamic graph takes any
+#: length from ``min_length`` to :data:`MAX_LENGTH` whatever the trace
+#: length.
+DEFAULT_TRACE_LENGTH = 2048
+
+
+def window_clip_len(cfg: Any) -> Union[int, float, None]:
+    """``clip_len`` of the config's test window sampler (``SampleWindows``
+    or ``SampleFrames``): an int (fixed windows), a float (a fraction of
+    each record) or None (whole records, or no sampler).
+
+    Args:
+        cfg (Config): The model's config.
+
+    Returns:
+        int | float | None: The value.
+    """
+    return _test_sampler(cfg).get('clip_len')
+
+
+def _test_sampler(cfg: Any) -> Dict:
+    """The test pipeline's window sampler config, ``{}`` without one."""
+    from .inference import get_test_pipeline
+    try:
+        pipeline = get_test_pipeline(cfg)
+    except KeyError:
+        pipeline = []
+    sampler: Dict = {}
+    for step in pipeline:
+        if step.get('type') in ('SampleWindows', 'SampleFrames'):
+            sampler = step
+    return sampler
 
 
 def example_input_shape(cfg: Any,
@@ -62,7 +117,9 @@ def example_input_shape(cfg: Any,
     Args:
         cfg (Config): The model's config.
         length (int, optional): Window length L. Defaults to the test
-            pipeline's ``clip_len``.
+            pipeline's ``clip_len``; for whole records (``clip_len=None``)
+            :data:`DEFAULT_TRACE_LENGTH`, since the dynamic graph takes any
+            length. A fractional ``clip_len`` needs it given.
         num_clips (int, optional): Windows per record. Defaults to the test
             pipeline's ``num_clips``.
         in_channels (int, optional): Signal channels. Defaults to the
@@ -71,26 +128,14 @@ def example_input_shape(cfg: Any,
     Returns:
         tuple[int]: (1, num_clips, C, L).
     """
-    from .inference import get_test_pipeline
-    sampler: Dict = {}
-    try:
-        pipeline = get_test_pipeline(cfg)
-    except KeyError:
-        pipeline = []
-    for step in pipeline:
-        if step.get('type') in ('SampleWindows', 'SampleFrames'):
-            sampler = step
+    sampler = _test_sampler(cfg)
     clip_len = sampler.get('clip_len')
     if not length and isinstance(clip_len, float):
         raise ValueError(
             f'ONNX export: the test pipeline\'s SampleWindows.clip_len='
             f'{clip_len} is a fraction of each record, not a length; give the '
             'trace length in samples with --length L.')
-    length = length or clip_len
-    if not length:
-        raise ValueError(
-            'ONNX export: the test pipeline sets no SampleWindows.clip_len '
-            '(whole records); give the trace length with --length L.')
+    length = length or clip_len or DEFAULT_TRACE_LENGTH
     num_clips = num_clips or sampler.get('num_clips', 1)
     in_channels = in_channels or cfg.model.backbone.get('in_channels', 1)
     return (1, int(num_clips), int(in_channels), int(length))
@@ -225,7 +270,8 @@ def export_metadata(model: nn.Module,
         thresholds=_json(getattr(model, 'thresholds', None)),
         average_clips=_json(
             getattr(model.cls_head, 'average_clips', 'prob')),
-        input_layout='(N records, num_clips windows, C channels, L samples)',
+        input_layout=(WINDOW_LAYOUT if isinstance(window_clip_len(cfg), int)
+                      else RECORD_LENGTH_LAYOUT),
         opset=str(opset))
     # refuse now what ONNX inference would refuse
     source = f'ONNX export of {checkpoint or config_path or "the model"}'

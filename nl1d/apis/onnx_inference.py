@@ -185,7 +185,8 @@ class OnnxRecognizer:
                 array, (C, L) (or (L,)).
 
         Returns:
-            np.ndarray: (1, num_clips, C, clip_len) float32.
+            np.ndarray: (1, num_clips, C, clip_len) float32 (clip_len the
+            record's own length for whole records).
         """
         from mmengine.registry import init_default_scope
 
@@ -203,7 +204,9 @@ class OnnxRecognizer:
         """Run the graph on prepared windows.
 
         Args:
-            windows (np.ndarray): (N, num_clips, C, L) float32.
+            windows (np.ndarray): (N, num_clips, C, L) float32, unpadded:
+                N records of one length (whole records of different
+                lengths go one per call; the graph holds no padding mask).
 
         Returns:
             np.ndarray: ``pred_score``, (N, K).

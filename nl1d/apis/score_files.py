@@ -20,7 +20,7 @@ import torch.nn as nn
 
 from nl1d.datasets.class_names import csv_safe_cell
 from nl1d.runtime.cli import add_cfg_options, load_config
-from .inference import inference_recognizer, init_recognizer
+from .inference import init_recognizer, iter_inference
 
 
 def _expand_inputs(inputs: Sequence[str]) -> List[str]:
@@ -46,18 +46,25 @@ def _expand_inputs(inputs: Sequence[str]) -> List[str]:
 def score_rows(model: nn.Module,
                files: Sequence[str],
                sampling_rate: Optional[float] = None,
-               progress: Optional[TextIO] = None) -> Tuple[List[str],
-                                                           List[List]]:
-    """Classify records one by one, as ``tools/test.py`` does (batch size 1,
-    the test pipeline, multi-clip averaging).
+               progress: Optional[TextIO] = None,
+               batch_size: Optional[int] = None) -> Tuple[List[str],
+                                                          List[List]]:
+    """Classify records as ``tools/test.py`` does (the test pipeline,
+    multi-clip averaging, batches right-padded as ``pad_collate`` pads
+    them: :func:`~nl1d.apis.inference.iter_inference`), so each record's
+    scores are the ones it gets alone, whatever its length and batch.
 
     Args:
         model (nn.Module): A recognizer from :func:`init_recognizer`.
-        files (Sequence[str]): ``.npy`` files, each (C, L).
+        files (Sequence[str]): ``.npy`` files, each (C, L); with a
+            whole-record test pipeline (``SampleWindows(clip_len=None)``)
+            of any length L.
         sampling_rate (float, optional): Hz. Defaults to the test
             dataset's.
         progress (TextIO, optional): Where to draw a progress bar. Defaults
             to None (no bar).
+        batch_size (int, optional): Records per forward pass. Defaults to
+            None (the config's ``test_dataloader.batch_size``).
 
     Returns:
         tuple[list[str], list[list]]: The CSV header (``file``, one
@@ -70,11 +77,12 @@ def score_rows(model: nn.Module,
     thresholds = getattr(model, 'thresholds', None) or {}
     header: List[str] = ['file']
     rows: List[List] = []
-    items = track(files, title='inference', file=progress) \
-        if progress is not None else files
-    for path in items:
-        result = inference_recognizer(
-            model, path, sampling_rate=sampling_rate)
+    results = iter_inference(
+        model, files, sampling_rate=sampling_rate, batch_size=batch_size)
+    if progress is not None:
+        results = track(
+            results, total=len(files), title='inference', file=progress)
+    for result, path in zip(results, files):  # results first: the bar ends
         scores = result.pred_score.cpu().float().numpy().reshape(-1)
         names = list(classes) if classes is not None and \
             len(classes) == len(scores) else \
@@ -111,8 +119,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument('--sampling-rate', type=float, default=None,
                         help='Hz; defaults to the test dataset\'s')
+    parser.add_argument(
+        '--batch-size', type=int, default=None,
+        help='records per forward pass (default: the config\'s '
+        'test_dataloader.batch_size). Records of different lengths are '
+        'right-padded and masked as tools/test.py does: the scores do not '
+        'depend on it')
     add_cfg_options(parser, default={})
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error(f'--batch-size must be >= 1, got {args.batch_size}.')
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -129,7 +146,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             f'{len(missing)} input file(s) do not exist, e.g. {missing[0]}.')
     model = init_recognizer(cfg, args.checkpoint, device=args.device)
     header, rows = score_rows(
-        model, files, sampling_rate=args.sampling_rate, progress=sys.stderr)
+        model, files, sampling_rate=args.sampling_rate, progress=sys.stderr,
+        batch_size=args.batch_size)
     out = open(args.out, 'w', newline='') if args.out else sys.stdout
     try:
         # class names and paths come from files: escaped, no formulas
@@ -142,7 +160,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             out.close()
     if args.out:
         print(f'{len(rows)} records -> {args.out}', file=sys.stderr)
-
 
 
 if __name__ == '__main__':

@@ -122,6 +122,9 @@ def benchmark(model: torch.nn.Module, onnx_model: OnnxRecognizer,
     result['max_abs_diff'] = float(
         max(np.abs(a - b).max() for a, b in zip(torch_scores, onnx_scores)))
     result['input_shape'] = list(windows[0].shape)
+    # whole records (SampleWindows(clip_len=None)): each its own length
+    result['lengths'] = [min(w.shape[-1] for w in windows),
+                         max(w.shape[-1] for w in windows)]
     return result
 
 
@@ -148,9 +151,13 @@ def main() -> None:
         f'{os.cpu_count()} CPUs',
         torch=torch.__version__,
         onnxruntime=onnxruntime.__version__)
-    print(f'{len(files)} records, windows {tuple(result["input_shape"])} '
-          f'each, {threads} threads, torch {torch.__version__}, '
-          f'onnxruntime {onnxruntime.__version__}')
+    shape = tuple(result['input_shape'])
+    low, high = result['lengths']
+    windows = f'windows {shape} each' if low == high else \
+        f'windows (' + ', '.join(map(str, shape[:-1])) + \
+        f', L) each, L {low} to {high}'
+    print(f'{len(files)} records, {windows}, {threads} threads, torch '
+          f'{torch.__version__}, onnxruntime {onnxruntime.__version__}')
     print(f'{"":14}{"PyTorch eager":>16}{"ONNX Runtime":>16}{"ratio":>8}')
     for name, key in (('model', 'model'), ('end to end', 'end_to_end')):
         eager, ort = result[f'pytorch_{key}'], result[f'onnx_{key}']

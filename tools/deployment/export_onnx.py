@@ -22,6 +22,12 @@ Examples:
     # a fixed input shape, (1, 5, 1, 2000):
     python tools/deployment/export_onnx.py CONFIG CKPT --out model.onnx \
         --static
+    # whole records (test pipeline SampleWindows(clip_len=None)): no
+    # --length needed, traced at 2048 samples, takes one record of any
+    # length per call
+    python tools/deployment/export_onnx.py \
+        configs/nl1d/cinc2017/nl_r18_res5_1xb32-20e_cinc2017-rhythms-whole.py \
+        CKPT --out model.onnx
 """
 import argparse
 import os
@@ -30,15 +36,19 @@ import sys
 
 import nl1d  # noqa: F401  # stack repairs + registration, before mmaction
 from nl1d.apis import init_recognizer
-from nl1d.apis.onnx_export import (DEFAULT_OPSET, INPUT_NAME, OUTPUT_NAME,
+from nl1d.apis.onnx_export import (DEFAULT_OPSET, DEFAULT_TRACE_LENGTH,
+                                   INPUT_NAME, OUTPUT_NAME,
                                    example_input_shape, export_metadata,
-                                   export_onnx)
+                                   export_onnx, window_clip_len)
 from nl1d.apis.onnx_verify import verify_onnx
 from nl1d.datasets.class_names import escape_control_chars
 from nl1d.runtime.cli import add_cfg_options, load_config
 
 #: Largest ONNX Runtime - PyTorch difference accepted by the check.
 TOLERANCE = 1e-4
+#: Record lengths checked for a whole-record model (not multiples of the
+#: backbone's stride, as real records are not), besides the trace length.
+WHOLE_RECORD_LENGTHS = (905, 3000, 6100)
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,7 +62,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--length', type=int, default=None,
         help='window length L of the traced example (default: the test '
-        'pipeline\'s clip_len); with --static the only length accepted')
+        'pipeline\'s clip_len; for whole records, clip_len=None, '
+        f'{DEFAULT_TRACE_LENGTH}); with --static the only length accepted')
     parser.add_argument(
         '--num-clips', type=int, default=None,
         help='windows per record of the traced example (default: the test '
@@ -70,7 +81,8 @@ def parse_args() -> argparse.Namespace:
         '--verify-lengths', type=int, nargs='+', default=None,
         help='lengths L at which ONNX Runtime is compared with PyTorch '
         '(default: 1000 2000 5000 and --length when dynamic, --length when '
-        'static)')
+        'static; for whole records 905 3000 6100 and the trace length, one '
+        'record per input)')
     parser.add_argument('--no-verify', action='store_true',
                         help='skip the comparison with PyTorch')
     add_cfg_options(parser, default={})
@@ -80,6 +92,13 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    whole = window_clip_len(cfg) is None  # SampleWindows(clip_len=None)
+    if whole and not args.dynamic and not args.length:
+        sys.exit('--static: the test pipeline takes whole records '
+                 '(SampleWindows(clip_len=None)), of any length; a static '
+                 'graph takes one length only. Drop --static (the dynamic '
+                 'graph takes any length), or give --length L to take '
+                 'records of exactly L samples.')
     model = init_recognizer(cfg, args.checkpoint, device='cpu')
     shape = example_input_shape(cfg, args.length, args.num_clips)
     out_dir = osp.dirname(osp.abspath(args.out))
@@ -99,14 +118,24 @@ def main() -> None:
     classes = (getattr(model, 'dataset_meta', None) or {}).get('classes')
     print(f'{args.config} + {args.checkpoint}\n'
           f'  -> {args.out} ({size_mb:.1f} MB, opset {args.opset})')
-    if args.dynamic:
+    if args.dynamic and whole:
+        how = '--length' if args.length else \
+            'the whole-record default; --length to change'
+        print(f'  input  {INPUT_NAME}: (1, {num_clips}, {channels}, L) '
+              'float32, one whole record of any length L >= 32 per call '
+              '(test pipeline SampleWindows(clip_len=None); the graph holds '
+              'no padding mask: records of different lengths go one per '
+              f'call)\n  traced with {tuple(shape)}: L = {length} samples '
+              f'({how})')
+    elif args.dynamic:
         print(f'  input  {INPUT_NAME}: (N, num_clips, {channels}, L) '
               'float32, N, num_clips and L >= 32 dynamic '
               f'(traced with {tuple(shape)})')
     else:
         print(f'  input  {INPUT_NAME}: {tuple(shape)} float32 (static)')
-    output = '(N, num_clips, K) raw scores' if average is None else \
-        f'(N, {info["output_shape"][-1]})'
+    rows = '1' if whole and args.dynamic else 'N'
+    output = f'({rows}, num_clips, K) raw scores' if average is None else \
+        f'({rows}, {info["output_shape"][-1]})'
     how = {'prob': 'softmax, averaged over the clips',
            'score': 'raw scores averaged over the clips',
            None: 'per clip, not averaged'}[average]
@@ -119,13 +148,15 @@ def main() -> None:
 
     if args.no_verify:
         return
+    checked = WHOLE_RECORD_LENGTHS if whole else (1000, 2000, 5000)
     lengths = args.verify_lengths or (
-        sorted({1000, 2000, 5000, length}) if args.dynamic else [length])
+        sorted({*checked, length}) if args.dynamic else [length])
     if not args.dynamic and any(L != length for L in lengths):
         sys.exit(f'--static: the model takes L = {length} only; drop '
                  '--verify-lengths or export with --dynamic.')
-    shapes = [(1 if not args.dynamic else 2, num_clips, channels, L)
-              for L in lengths]
+    # whole records: one record per input, as the graph is used
+    batch = 1 if whole or not args.dynamic else 2
+    shapes = [(batch, num_clips, channels, L) for L in lengths]
     report = verify_onnx(model, args.out, shapes)
     worst = max(r['max_abs_diff'] for r in report)
     print('  ONNX Runtime vs PyTorch (random windows, max |difference| of '
