@@ -131,13 +131,22 @@ def _ucr_seed_rows(finals: Dict[str, dict]) -> List[dict]:
 
 
 def _cinc2017_rows() -> List[dict]:
-    """CinC 2017 AF vs the rest: the four-rhythm recipe (released), its
-    seeds and their fusion, and 30-s windows for 40 epochs."""
+    """CinC 2017 AF vs the rest: the four-rhythm recipe on 20-s windows
+    and on whole records (released), its seeds and their fusion, and 30-s
+    windows for 40 epochs."""
     rhythms = f'{CONFIGS}/cinc2017/%s_1xb32-20e_cinc2017-rhythms-20s.py'
     rows = [_row(
         f'cinc2017-rhythms-20s-{prefix}', 'cinc2017', 'CinC 2017 AF vs rest',
         model, rhythms % prefix, 'cinc2017', 'best', released='cinc2017',
         recipe='20-s windows, 20 epochs, trained on the four rhythms')
+        for prefix, model in MODELS]
+    whole = f'{CONFIGS}/cinc2017/%s_1xb32-20e_cinc2017-rhythms-whole.py'
+    rows += [_row(
+        f'cinc2017-rhythms-whole-{prefix}', 'cinc2017',
+        'CinC 2017 AF vs rest', model, whole % prefix, 'cinc2017', 'best',
+        released='cinc2017',
+        recipe='whole records (9-61 s, padded batches, masked), 20 epochs, '
+        'trained on the four rhythms')
         for prefix, model in MODELS]
     for seed in (1, 2):  # how much of a row is its random seed
         rows.append(_row(

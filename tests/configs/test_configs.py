@@ -129,9 +129,9 @@ def test_user_configs_are_the_released_recipes():
     """About 14 recipes (and one 6-line file per UCR set); ablations,
     diagnostics and sweeps live in benchmarks/configs."""
     recipes = [c for c in CONFIGS if not re.search(r'_ucr-\w+\.py$', c)]
-    # UCR 2, CinC 2017 4, Apnea-ECG 2, hypotension 3 (with the demo), and
+    # UCR 2, CinC 2017 6, Apnea-ECG 2, hypotension 3 (with the demo), and
     # the 16 of the non-local paper's recipe (8xb32) on the demo data
-    assert len(recipes) == 11 + 16
+    assert len(recipes) == 13 + 16
     assert len(CONFIGS) - len(recipes) == 16  # 8 UCR sets x 2 models
     assert not glob.glob(osp.join(REPO, 'configs', 'nl1d', 'ablations'))
 

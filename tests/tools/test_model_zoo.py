@@ -489,7 +489,7 @@ def test_rows_name_configs_that_exist_in_their_place():
         if row['config'].startswith('benchmarks/'):
             assert not row.get('released'), name
     released = [n for n, r in ROWS.items() if r.get('released')]
-    assert len(released) == 16 + 4 + 2  # UCR, CinC 2017, Apnea-ECG
+    assert len(released) == 16 + 6 + 2  # UCR, CinC 2017, Apnea-ECG
 
 
 def test_old_runner_path_and_renamed_rows_name_the_new_ones(capsys):
