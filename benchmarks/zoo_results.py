@@ -113,4 +113,5 @@ def copy_results(work_root: str, dest: str, names: Iterable[str]) -> None:
         entries = read_logs(osp.join(work_root, name))
         if entries:
             result['log'] = summarise_log(entries)
+        result['reproduce'] = f'python benchmarks/model_zoo.py run {name}'
         dump(osp.join(dest, f'{name}.json'), result)
