@@ -191,3 +191,18 @@ def test_report_marks_and_replaces_disturbed_figures(tmp_path):
     text = benchmark_nonlocal_load.report([str(path), str(rerun)])
     assert '| embedded_gaussian | 1 | 4096 | 2 | idle | 1.500 s |' in text
     assert '| embedded_gaussian | 1 | 4096 | 2 | busy | 2.00 |' in text
+
+
+def test_report_of_repeated_runs_median_and_range(tmp_path):
+    base = dict(mode='embedded_gaussian', batch=4, length=64, threads=2,
+                load='busy2', attn_impl='sdpa', masked=False,
+                other_cores=1.2)
+    paths = []
+    for i, seconds in enumerate((1.0, 8.0, 2.0)):
+        paths.append(str(tmp_path / f'{i}.json'))
+        with open(paths[-1], 'w') as f:
+            json.dump([dict(base, time_s=seconds)], f)
+    text = benchmark_nonlocal_load.report(paths)
+    # N full-length records without lengths are told apart from ragged ones
+    assert ('| embedded_gaussian | 4 full | 64 | 2 | busy2 | '
+            '2.000 s [1.00–8.00, 3 runs] |') in text

@@ -9,9 +9,12 @@ Every figure runs in a fresh process through
 ``python -c "while True: pass"`` process for the whole condition (``busy2``
 two of them, ``busy-pinned`` one pinned to the last CPU) and kills it at the
 end; ``idle`` starts nothing. A batch N > 1 is a ragged batch of valid
-lengths ``L (N - i) / N``, masked (``lengths`` passed); N = 1 is a plain
-record. Each figure records ``other_cores``, the CPU other processes (the
-busy loops included) used while it ran.
+lengths ``L (N - i) / N``, masked (``lengths`` passed), or with
+``--no-mask`` N full-length records; N = 1 is a plain record. Each figure
+records ``other_cores``, the CPU other processes (the busy loops included)
+used while it ran; ``--report`` marks a figure where others used more than
+its busy loops (†) and, of a figure run several times (several files),
+shows the median of its undisturbed runs and their range.
 
 Example::
 
@@ -26,6 +29,7 @@ A benchmark, not a test: ``idle`` means idle only when nothing else runs
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -34,7 +38,7 @@ from typing import Dict, List
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchmark_nonlocal  # noqa: E402
 
-LOADS = ('idle', 'busy', 'busy2', 'busy-pinned')
+LOADS = ('idle', 'busy', 'busy-pinned', 'busy2')
 IMPLS = ('sdpa', 'chunked', 'naive')
 
 
@@ -48,6 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default=[4096, 8192, 16384])
     parser.add_argument('--batches', nargs='+', type=int, default=[1, 4],
                         help='N; N > 1 runs a masked ragged batch')
+    parser.add_argument('--no-mask', action='store_true',
+                        help='N > 1 runs N full-length records, no lengths')
     parser.add_argument('--attn-impl', nargs='+', default=list(IMPLS),
                         choices=['auto', *IMPLS])
     parser.add_argument('--threads', nargs='+', type=int, default=[2, 1],
@@ -65,7 +71,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--json', help='write the figures here')
     parser.add_argument('--report', nargs='+', metavar='JSON',
                         help='print the tables of figures saved by --json '
-                        '(several files are merged) and exit')
+                        '(several files are merged: the median of repeated '
+                        'figures, their range in brackets) and exit')
     return parser.parse_args(argv)
 
 
@@ -106,7 +113,8 @@ def _bench_args(args: argparse.Namespace, batch: int,
         str(args.max_affinity_gb), '--timeout',
         str(args.timeout), '--repeats',
         str(args.repeats)
-    ] + (['--ragged'] if batch > 1 else []))
+    ] + (['--ragged'] if batch > 1 and not getattr(args, 'no_mask', False)
+         else []))
 
 
 def measure(args: argparse.Namespace) -> List[dict]:
@@ -118,7 +126,7 @@ def measure(args: argparse.Namespace) -> List[dict]:
                 for mode in args.modes:
                     for batch in args.batches:
                         bench = _bench_args(args, batch, threads)
-                        impl = 'masked' if batch > 1 else 'nl1d'
+                        impl = 'masked' if bench.ragged else 'nl1d'
                         for length in args.lengths:
                             for attn_impl in args.attn_impl:
                                 skip = benchmark_nonlocal.skip_reason(
@@ -129,35 +137,42 @@ def measure(args: argparse.Namespace) -> List[dict]:
                                 result.update(
                                     load=load, threads=threads, mode=mode,
                                     batch=batch, length=length,
-                                    attn_impl=attn_impl)
+                                    attn_impl=attn_impl, masked=bench.ragged)
                                 figures.append(result)
                                 print(json.dumps(result), flush=True)
     return figures
 
 
 def _key(figure: dict) -> tuple:
-    return (figure['mode'], figure['batch'], figure['length'],
-            figure['threads'], figure['load'], figure['attn_impl'])
-
-
-def _rank(figure: dict) -> tuple:
-    """Order of preference among repeated figures: measured, undisturbed,
-    fastest."""
-    if 'error' in figure:
-        return (2, 0.0)
-    return (int(disturbed(figure)), figure['time_s'])
+    batch = figure['batch']
+    if batch > 1 and not figure.get('masked', True):
+        batch = f'{batch} full'  # N records without lengths
+    return (figure['mode'], batch, figure['length'], figure['threads'],
+            figure['load'], figure['attn_impl'])
 
 
 def _merge(paths: List[str]) -> Dict[tuple, dict]:
-    """Figures by key; of a repeated key the fastest undisturbed one."""
-    best: Dict[tuple, dict] = {}
+    """One summary per figure key over every file: the median, fastest and
+    slowest time of its undisturbed runs (of its disturbed runs, marked,
+    when it has no other; its error when it has no run)."""
+    runs: Dict[tuple, List[dict]] = {}
     for path in paths:
         with open(path) as f:
             for figure in json.load(f):
-                old = best.get(_key(figure))
-                if old is None or _rank(figure) < _rank(old):
-                    best[_key(figure)] = figure
-    return best
+                runs.setdefault(_key(figure), []).append(figure)
+    summaries = {}
+    for key, figures in runs.items():
+        measured = [f for f in figures if 'error' not in f]
+        if not measured:
+            summaries[key] = figures[0]
+            continue
+        kept = [f for f in measured if not disturbed(f)] or measured
+        times = sorted(f['time_s'] for f in kept)
+        summaries[key] = dict(
+            kept[0], time_s=statistics.median(times), fastest_s=times[0],
+            slowest_s=times[-1], runs=len(times),
+            other_cores=max(f.get('other_cores', 0) for f in kept))
+    return summaries
 
 
 #: Other processes' CPU (cores) a figure may see beyond its own busy loops
@@ -177,7 +192,11 @@ def _time(figure) -> str:
     if 'error' in figure:
         return 'skipped' if figure['error'].startswith('skipped') else \
             figure['error'].split(':')[0][:20]
-    return f"{figure['time_s']:.3f} s" + ('†' if disturbed(figure) else '')
+    text = f"{figure['time_s']:.3f} s"
+    if figure.get('runs', 1) > 1:
+        text += (f" [{figure['fastest_s']:.2f}–{figure['slowest_s']:.2f}, "
+                 f"{figure['runs']} runs]")
+    return text + ('†' if disturbed(figure) else '')
 
 
 def _ratio(a, b) -> str:
@@ -194,8 +213,9 @@ def report(paths: List[str]) -> str:
              if any(k[5] == i for k in figures)]
     loads = [load for load in LOADS if any(k[4] == load for k in figures)]
     cases = sorted({k[:4] for k in figures},
-                   key=lambda k: (k[0] != 'embedded_gaussian', k[1], -k[3],
-                                  k[2]))
+                   key=lambda k: (k[0] != 'embedded_gaussian',
+                                  int(str(k[1]).split()[0]), str(k[1]),
+                                  -k[3], k[2]))
     lines = [
         '| mode | N | L | threads | load | ' +
         ' | '.join(impls) + ' | sdpa / chunked | sdpa / naive | other load |',
